@@ -1,0 +1,1 @@
+from . import test_fulfillment_state, test_i18n, test_install, test_security, test_ui

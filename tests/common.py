@@ -1,0 +1,181 @@
+from odoo import Command
+from odoo.tests import Form, TransactionCase, new_test_user
+
+
+class FulfillmentCase(TransactionCase):
+    """Real users, storable and made-to-order products with stock, and helpers
+    that drive orders through Odoo's own confirm, deliver, produce, invoice and
+    payment paths."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.stock_location = cls.warehouse.lot_stock_id
+        cls.salesman = new_test_user(
+            cls.env,
+            login="sf_salesman",
+            groups="sales_team.group_sale_salesman",
+        )
+        cls.stock_user = new_test_user(
+            cls.env,
+            login="sf_stock_user",
+            groups="stock.group_stock_user",
+        )
+        cls.mrp_user = new_test_user(
+            cls.env,
+            login="sf_mrp_user",
+            groups="mrp.group_mrp_user,stock.group_stock_user",
+        )
+        cls.accountant = new_test_user(
+            cls.env,
+            login="sf_accountant",
+            groups="account.group_account_invoice,sales_team.group_sale_salesman_all_leads",
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Fulfillment Test Customer",
+                "street": "1 Test Street",
+                "city": "Hangzhou",
+                "zip": "310000",
+                "country_id": cls.env.ref("base.cn").id,
+                "email": "customer@example.com",
+            }
+        )
+        cls.product_a, cls.product_b, cls.component = cls.env["product.product"].create(
+            [
+                {
+                    "name": name,
+                    "type": "consu",
+                    "is_storable": True,
+                    "list_price": price,
+                    "weight": 0.5,
+                    "invoice_policy": "order",
+                }
+                for name, price in (
+                    ("Fulfillment Cup", 10.0),
+                    ("Fulfillment Tray", 40.0),
+                    ("Fulfillment Component", 2.0),
+                )
+            ]
+        )
+        cls.service = cls.env["product.product"].create(
+            {
+                "name": "Fulfillment Setup Service",
+                "type": "service",
+                "list_price": 100.0,
+                "invoice_policy": "order",
+            }
+        )
+        mto_route = cls.env.ref("stock.route_warehouse0_mto")
+        mto_route.action_unarchive()
+        cls.mto_product = cls.env["product.product"].create(
+            {
+                "name": "Fulfillment Gift Set",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 90.0,
+                "invoice_policy": "order",
+                "route_ids": [
+                    Command.set(
+                        [
+                            mto_route.id,
+                            cls.env.ref("mrp.route_warehouse0_manufacture").id,
+                        ]
+                    )
+                ],
+            }
+        )
+        cls.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": cls.mto_product.product_tmpl_id.id,
+                "product_qty": 1,
+                "bom_line_ids": [
+                    Command.create({"product_id": cls.component.id, "product_qty": 2})
+                ],
+            }
+        )
+        for product in (cls.product_a, cls.product_b, cls.component):
+            cls.env["stock.quant"]._update_available_quantity(
+                product, cls.stock_location, 1000
+            )
+
+    @classmethod
+    def _create_orders(cls, lines, count=1, user=None):
+        """Create ``count`` quotations, each with ``lines`` as (product, qty)."""
+        user = user or cls.salesman
+        return (
+            cls.env["sale.order"]
+            .with_user(user)
+            .create(
+                [
+                    {
+                        "partner_id": cls.customer.id,
+                        "user_id": user.id,
+                        "order_line": [
+                            Command.create(
+                                {"product_id": product.id, "product_uom_qty": qty}
+                            )
+                            for product, qty in lines
+                        ],
+                    }
+                    for _i in range(count)
+                ]
+            )
+            .with_env(cls.env)
+        )
+
+    def _confirm(self, orders):
+        orders.with_user(self.salesman).action_confirm()
+
+    def _ship(self, order, quantities=None, backorder=True):
+        """Validate the order's open delivery as the warehouse user.
+
+        ``quantities`` maps product to the quantity shipped now (all by default);
+        a partial shipment goes through Odoo's backorder wizard.
+        """
+        picking = order.picking_ids.filtered(
+            lambda p: p.state not in ("done", "cancel")
+        ).with_user(self.stock_user)
+        for move in picking.move_ids:
+            qty = (quantities or {}).get(move.product_id, move.product_uom_qty)
+            move.quantity = qty
+            move.picked = True
+        action = picking.button_validate()
+        if action is not True:
+            wizard = Form.from_action(self.env(user=self.stock_user), action).save()
+            if backorder:
+                wizard.process()
+            else:
+                wizard.process_cancel_backorder()
+        return picking
+
+    def _produce(self, productions):
+        """Produce the whole quantity of confirmed manufacturing orders."""
+        for production in productions.with_user(self.mrp_user):
+            form = Form(production)
+            form.qty_producing = production.product_qty
+            form.save()
+            production.move_raw_ids.picked = True
+            production.button_mark_done()
+
+    def _invoice(self, orders):
+        """Invoice the orders through the "Create Invoice" wizard and post."""
+        wizard_model = (
+            self.env["sale.advance.payment.inv"]
+            .with_user(self.accountant)
+            .with_context(active_model="sale.order", active_ids=orders.ids)
+        )
+        Form(wizard_model).save().create_invoices()
+        invoices = orders.invoice_ids.filtered(lambda move: move.state == "draft")
+        invoices.with_user(self.accountant).action_post()
+        return invoices
+
+    def _pay(self, invoices):
+        """Register the full payment of posted invoices."""
+        action = invoices.with_user(self.accountant).action_register_payment()
+        wizard = Form.from_action(self.env(user=self.accountant), action).save()
+        wizard.action_create_payments()

@@ -1,0 +1,98 @@
+import re
+import subprocess
+import sys
+
+import odoo
+from odoo.service import db as db_service
+from odoo.tests import BaseCase, tagged
+from odoo.tools import config
+
+PROBLEM = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ", re.MULTILINE)
+
+UNINSTALL = """
+module = env["ir.module.module"].search([("name", "=", "sale_fulfillment")])
+module.button_immediate_uninstall()
+"""
+
+
+@tagged("post_install", "-at_install")
+class TestInstallUninstall(BaseCase):
+    """Install the addon in a new database without demo data, as a company would,
+    then uninstall it; both must leave a clean log and a clean database."""
+
+    def _odoo(self, *args, stdin=None):
+        command = [
+            sys.executable,
+            "-m",
+            "odoo",
+            *args,
+            "-d",
+            self.db_name,
+            f"--addons-path={config['addons_path']}",
+            f"--data-dir={config['data_dir']}",
+            "--log-level=warn",
+            "--no-http",
+        ]
+        result = subprocess.run(
+            command, input=stdin, capture_output=True, text=True, timeout=900
+        )
+        log = result.stdout + result.stderr
+        self.assertEqual(result.returncode, 0, log)
+        self.assertFalse(PROBLEM.findall(log), log)
+        return log
+
+    def _query(self, sql, params=()):
+        with odoo.sql_db.db_connect(self.db_name).cursor() as cr:
+            cr.execute(sql, params)
+            return cr.fetchall()
+
+    def test_addon_installs_and_uninstalls_cleanly(self):
+        self.db_name = f"{config['db_name']}_install"
+        db_service.exp_drop(self.db_name)
+        self.addCleanup(db_service.exp_drop, self.db_name)
+
+        self._odoo("-i", "sale_fulfillment", "--without-demo=all", "--stop-after-init")
+        self.assertEqual(
+            self._query(
+                "SELECT state FROM ir_module_module WHERE name = 'sale_fulfillment'"
+            ),
+            [("installed",)],
+        )
+        self.assertTrue(
+            self._query(
+                "SELECT 1 FROM information_schema.columns "
+                "WHERE table_name = 'sale_order' AND column_name = 'fulfillment_state'"
+            )
+        )
+        owned = self._query(
+            "SELECT model, count(*) FROM ir_model_data "
+            "WHERE module = 'sale_fulfillment' GROUP BY model"
+        )
+        self.assertIn("res.groups", dict(owned))
+        self.assertIn("ir.ui.menu", dict(owned))
+
+        self._odoo("shell", stdin=UNINSTALL)
+        self.assertEqual(
+            self._query(
+                "SELECT state FROM ir_module_module WHERE name = 'sale_fulfillment'"
+            ),
+            [("uninstalled",)],
+        )
+        self.assertFalse(
+            self._query(
+                "SELECT 1 FROM information_schema.columns "
+                "WHERE table_name = 'sale_order' AND column_name = 'fulfillment_state'"
+            )
+        )
+        self.assertFalse(
+            self._query(
+                "SELECT model, name FROM ir_model_data "
+                "WHERE module = 'sale_fulfillment'"
+            )
+        )
+        self.assertFalse(
+            self._query(
+                "SELECT id FROM res_groups WHERE name->>'en_US' IN "
+                "('Order Reviewer', 'After-Sales: User', 'After-Sales: Manager')"
+            )
+        )

@@ -1,0 +1,1 @@
+"""Transient models (wizards) of Order Fulfillment, one file per wizard."""
