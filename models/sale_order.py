@@ -14,6 +14,17 @@ FULFILLMENT_STATES = [
     ("cancel", "Cancelled"),
 ]
 
+# The stages an order passes while work is open: always shown as kanban columns.
+PIPELINE_STATES = (
+    "to_review",
+    "to_pay",
+    "in_production",
+    "to_ship",
+    "partially_shipped",
+    "shipped",
+    "aftersales",
+)
+
 # Invoice payment states that leave nothing to collect on the invoice.
 SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
 
@@ -53,20 +64,28 @@ class SaleOrder(models.Model):
         "transaction_ids.amount",
         "delivery_status",
         "invoice_status",
+        "order_line.product_type",
         "order_line.invoice_lines.move_id.state",
         "order_line.invoice_lines.move_id.payment_state",
         "order_line.production_ids.state",
         "procurement_group_id.stock_move_ids.created_production_id.state",
     )
     def _compute_fulfillment_state(self):
-        # Every relation read below is prefetched for the whole batch the first
-        # time one order touches it, so the loop costs no query per order.
+        # Relations are prefetched for the whole batch the first time one order
+        # reads them; the production orders are not (each order unites its own
+        # recordsets), so read them for the batch once: no query per order.
+        self._get_fulfillment_productions().fetch(["state"])
         for order in self:
             order.fulfillment_state = order._get_fulfillment_state()
 
     def _expand_fulfillment_states(self, states, domain):
-        """Show every stage as a column when orders are grouped by fulfillment."""
-        return [key for key, _label in FULFILLMENT_STATES]
+        """Grouped by fulfillment, show the open stages even when empty, and the
+        others (quotation, done, cancelled…) when they hold orders."""
+        return [
+            key
+            for key, _label in FULFILLMENT_STATES
+            if key in PIPELINE_STATES or key in states
+        ]
 
     def _get_fulfillment_state(self):
         """Return the ``fulfillment_state`` of one order.
@@ -86,7 +105,7 @@ class SaleOrder(models.Model):
         # "started" only means an earlier step (a pick) is done: nothing has left.
         if self.delivery_status == "partial":
             return "partially_shipped"
-        if not self.delivery_status:
+        if not any(line.product_type == "consu" for line in self.order_line):
             # Nothing to ship (services only): what is left is getting paid.
             return "done" if self._is_fulfillment_settled() else "to_pay"
         productions = self._get_fulfillment_productions()
@@ -95,12 +114,11 @@ class SaleOrder(models.Model):
         return "to_ship"
 
     def _get_fulfillment_productions(self):
-        """Return the manufacturing orders that make goods for this order.
+        """Return the manufacturing orders that make goods for these orders.
 
         Make-to-order production is linked by the sale line it was created for, or
         by the order's stock moves waiting for it.
         """
-        self.ensure_one()
         return (
             self.order_line.production_ids
             | self.procurement_group_id.stock_move_ids.created_production_id

@@ -10,4 +10,3 @@ class SaleOrderLine(models.Model):
         string="Manufacturing Orders",
         help="Manufacturing orders created to make this line (make-to-order).",
     )
-

@@ -94,56 +94,63 @@ class TestFulfillmentState(FulfillmentCase):
         )
         self.assertEqual(groups, {"to_ship": 1, "quotation": 1})
 
-    def test_grouping_lists_every_stage(self):
+    def test_grouping_shows_open_stages_and_stages_with_orders(self):
+        cancelled = self._create_orders([(self.product_a, 1)])
+        cancelled._action_cancel()
         groups = self.env["sale.order"].read_group(
-            [("id", "=", 0)], ["fulfillment_state"], ["fulfillment_state"]
+            [("id", "=", cancelled.id)], ["fulfillment_state"], ["fulfillment_state"]
         )
         self.assertEqual(
             [group["fulfillment_state"] for group in groups],
             [
-                key
-                for key, _label in self.env["sale.order"]
-                ._fields["fulfillment_state"]
-                .selection
+                "to_review",
+                "to_pay",
+                "in_production",
+                "to_ship",
+                "partially_shipped",
+                "shipped",
+                "aftersales",
+                "cancel",
             ],
         )
+
+    def test_goods_without_delivery_are_still_to_ship(self):
+        """An order confirmed before Inventory was installed has no delivery but
+        its goods are not shipped."""
+        order = self._create_orders([(self.product_a, 1), (self.service, 1)])
+        self._confirm(order)
+        order.picking_ids.action_cancel()
+        self.assertFalse(order.delivery_status)
+        self.assertEqual(order.fulfillment_state, "to_ship")
 
 
 @tagged("post_install", "-at_install")
 class TestFulfillmentStateQueries(FulfillmentCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        # Three orders in each state the compute walks through.
-        cls.batches = []
-        cls.shipped = cls.env["sale.order"]
-        for _size in range(2):
-            quotations = cls._create_orders([(cls.product_a, 1)], count=3)
-            to_ship = cls._create_orders([(cls.product_a, 2)], count=3)
-            produced = cls._create_orders([(cls.mto_product, 1)], count=3)
-            shipped = cls._create_orders([(cls.product_b, 1)], count=3)
-            cancelled = cls._create_orders([(cls.product_b, 1)], count=3)
-            (to_ship | produced | shipped | cancelled).action_confirm()
-            cancelled._action_cancel()
-            cls.batches.append(quotations | to_ship | produced | shipped | cancelled)
-            cls.shipped |= shipped
+    STATES = ("quotation", "to_ship", "in_production", "shipped", "done", "cancel")
+
+    def _create_batch(self):
+        """Three orders in each state; returns them in the order of STATES."""
+        quotations = self._create_orders([(self.product_a, 1)], count=3)
+        to_ship = self._create_orders([(self.product_a, 2)], count=3)
+        produced = self._create_orders([(self.mto_product, 1)], count=3)
+        shipped = self._create_orders([(self.product_b, 1)], count=3)
+        settled = self._create_orders([(self.product_b, 2)], count=3)
+        cancelled = self._create_orders([(self.product_b, 1)], count=3)
+        self._confirm(to_ship | produced | shipped | settled | cancelled)
+        cancelled._action_cancel()
+        for order in shipped | settled:
+            self._ship(order)
+        self._pay(self._invoice(settled))
+        return quotations | to_ship | produced | shipped | settled | cancelled
 
     def test_compute_costs_the_same_queries_for_any_batch_size(self):
-        for order in self.shipped:
-            self._ship(order)
-        small = self.batches[0][::3]
-        large = self.batches[0] | self.batches[1]
-        self.assertEqual(len(small), 5)
-        self.assertEqual(len(large), 30)
-        expected = {
-            "to_ship",
-            "in_production",
-            "quotation",
-            "cancel",
-            "shipped",
-        }
+        first, second = self._create_batch(), self._create_batch()
+        small = first[::3]
+        large = first | second
+        self.assertEqual(small.mapped("fulfillment_state"), list(self.STATES))
+        self.assertEqual(len(large), 36)
         for orders in (small, large):
             self.env.invalidate_all()
-            with self.assertQueryCount(12):
+            with self.assertQueryCount(14):
                 orders._compute_fulfillment_state()
-            self.assertLessEqual(set(orders.mapped("fulfillment_state")), expected)
+            self.assertEqual(set(orders.mapped("fulfillment_state")), set(self.STATES))

@@ -1,9 +1,9 @@
 import re
+import shutil
 import subprocess
 import sys
 
 import odoo
-from odoo.service import db as db_service
 from odoo.tests import BaseCase, tagged
 from odoo.tools import config
 
@@ -41,6 +41,11 @@ class TestInstallUninstall(BaseCase):
         self.assertFalse(PROBLEM.findall(log), log)
         return log
 
+    def _drop_database(self):
+        odoo.sql_db.close_db(self.db_name)
+        subprocess.run(["dropdb", "--if-exists", self.db_name], check=True)
+        shutil.rmtree(config.filestore(self.db_name), ignore_errors=True)
+
     def _query(self, sql, params=()):
         with odoo.sql_db.db_connect(self.db_name).cursor() as cr:
             cr.execute(sql, params)
@@ -48,8 +53,8 @@ class TestInstallUninstall(BaseCase):
 
     def test_addon_installs_and_uninstalls_cleanly(self):
         self.db_name = f"{config['db_name']}_install"
-        db_service.exp_drop(self.db_name)
-        self.addCleanup(db_service.exp_drop, self.db_name)
+        self._drop_database()
+        self.addCleanup(self._drop_database)
 
         self._odoo("-i", "sale_fulfillment", "--without-demo=all", "--stop-after-init")
         self.assertEqual(

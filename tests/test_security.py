@@ -82,6 +82,8 @@ class TestSecurity(TransactionCase):
             if not company_field or not company_field.store:
                 continue
             rules = model.rule_ids.filtered(
-                lambda rule: rule.global_ and "company_ids" in (rule.domain_force or "")
+                lambda rule: (
+                    rule["global"] and "company_ids" in (rule.domain_force or "")
+                )
             )
             self.assertTrue(rules, f"{model.model} has no multi-company rule")

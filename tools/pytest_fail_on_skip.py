@@ -1,4 +1,4 @@
-"""pytest hooks for the suite run by `make test` (Odoo's own runner ignores this).
+"""pytest plugin loaded by `make test`: a skipped test fails the run.
 
 A skipped test proves nothing: a browser tour skipped for want of Chromium or
 websocket-client would hide a broken screen. Any skip fails the run.

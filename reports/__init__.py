@@ -1,0 +1,1 @@
+"""Report actions, QWeb templates and report.* parsers of Order Fulfillment."""
