@@ -8,6 +8,7 @@ PYTHON ?= python3
 DEMO_DB ?= sale_fulfillment_demo
 TEST_DB ?= sale_fulfillment_test
 I18N_DB ?= sale_fulfillment_i18n
+BENCH_DB ?= sale_fulfillment_bench
 HTTP_PORT ?= 8069
 # More addons directories for Odoo, comma-separated (optional).
 ADDONS_PATH ?=
@@ -24,13 +25,14 @@ ODOO_ADDONS = $(shell $(PYTHON) -c "import os, odoo; print(os.path.join(os.path.
 ODOO_ADDONS_PATH = $(abspath $(LINK_DIR))$(if $(ADDONS_PATH),$(comma)$(ADDONS_PATH)),$(ODOO_ADDONS)
 ODOO = $(PYTHON) -m odoo --addons-path=$(ODOO_ADDONS_PATH)
 
-.PHONY: help run test lint i18n check-odoo test-deps addons-link clean
+.PHONY: help run test lint i18n bench check-odoo test-deps addons-link clean
 
 help:
 	@echo "make run   - create or update the demo database '$(DEMO_DB)' and serve it on http://localhost:$(HTTP_PORT)"
 	@echo "make test  - lint, then run the whole suite in a throwaway database (JUnit XML in $(RESULTS)/)"
 	@echo "make lint  - ruff (format check and lint) and pylint-odoo"
 	@echo "make i18n  - export i18n/$(MODULE).pot from a real database and merge it into the .po files"
+	@echo "make bench - run the bench/ scripts on a scratch database (ratios against Odoo's own paths)"
 
 check-odoo:
 	@$(PYTHON) -c "import sys, odoo.release as r; sys.exit(r.series != '18.0')" 2>/dev/null || { \
@@ -39,10 +41,14 @@ check-odoo:
 	  echo "see 'Prerequisites' in README.md. This Makefile never installs Odoo." >&2; \
 	  exit 1; }
 
-# Odoo finds modules by directory name: link the repository root as $(MODULE).
+# Odoo finds modules by directory name: $(LINK_DIR)/$(MODULE) is a directory of
+# links to the repository's entries. Not a link to the root itself: Odoo walks a
+# module following links, and build/ inside it would loop.
 addons-link:
-	@mkdir -p $(LINK_DIR)
-	@ln -sfn ../.. $(LINK_DIR)/$(MODULE)
+	@rm -rf $(LINK_DIR)/$(MODULE) && mkdir -p $(LINK_DIR)/$(MODULE)
+	@for entry in $(filter-out $(BUILD),$(wildcard *)) .pylintrc; do \
+	  ln -s ../../../$$entry $(LINK_DIR)/$(MODULE)/$$entry; \
+	done
 
 test-deps: check-odoo
 	@$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements-test.txt
@@ -100,6 +106,13 @@ i18n: check-odoo addons-link
 	$(ODOO) -d $(I18N_DB) --modules=$(MODULE) --i18n-export=i18n/$(MODULE).pot \
 	  --stop-after-init --log-level=warn; \
 	$(PYTHON) tools/i18n_merge.py i18n/$(MODULE).pot i18n/zh_CN.po i18n/zh_TW.po
+
+bench: check-odoo addons-link
+	@set -e; \
+	trap 'dropdb --if-exists $(BENCH_DB) >/dev/null 2>&1' EXIT; \
+	dropdb --if-exists $(BENCH_DB) >/dev/null 2>&1; \
+	$(ODOO) -d $(BENCH_DB) -i $(MODULE) --without-demo=all --stop-after-init --log-level=warn; \
+	$(PYTHON) bench/review.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH)
 
 clean:
 	rm -rf $(BUILD)

@@ -20,9 +20,18 @@
     "data": [
         "security/sale_fulfillment_security.xml",
         "security/ir.model.access.csv",
+        "data/sale_review_rule_data.xml",
         "views/sale_order_views.xml",
+        "views/sale_review_views.xml",
+        "views/sale_review_rule_views.xml",
+        "views/sale_portal_templates.xml",
+        "views/res_partner_views.xml",
+        "views/product_template_views.xml",
+        "views/res_config_settings_views.xml",
         "views/stock_picking_views.xml",
         "views/mrp_production_views.xml",
+        "wizards/sale_review_reject_wizard_views.xml",
+        "wizards/sale_review_simulation_views.xml",
         "views/menus.xml",
     ],
     "demo": [

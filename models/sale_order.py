@@ -1,4 +1,10 @@
+from collections import defaultdict
+
+import psycopg2
+from markupsafe import Markup
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 FULFILLMENT_STATES = [
     ("quotation", "Quotation"),
@@ -32,6 +38,45 @@ SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    customer_note = fields.Text(
+        string="Customer Remark",
+        help="What the customer wrote with the order. A review rule can hold "
+        "orders with a remark until someone has read it.",
+    )
+    review_state = fields.Selection(
+        selection=[
+            ("none", "Not Reviewed"),
+            ("to_review", "To Review"),
+            ("approved", "Approved"),
+            ("rejected", "Rejected"),
+        ],
+        string="Review",
+        default="none",
+        required=True,
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    review_issue_ids = fields.One2many(
+        comodel_name="sale.review.issue",
+        inverse_name="order_id",
+        string="Review Issues",
+        copy=False,
+    )
+    reviewed_by_id = fields.Many2one(
+        comodel_name="res.users", string="Reviewed by", copy=False, readonly=True
+    )
+    reviewed_on = fields.Datetime(copy=False, readonly=True)
+    review_reject_reason = fields.Text(
+        string="Rejection Reason", copy=False, readonly=True
+    )
+    review_summary = fields.Char(
+        string="Review Issues Summary", compute="_compute_review_summary"
+    )
+    review_banner = fields.Html(
+        string="Open Review Issues", compute="_compute_review_summary"
+    )
+    review_can_clear = fields.Boolean(compute="_compute_review_can_clear")
     fulfillment_state = fields.Selection(
         selection=FULFILLMENT_STATES,
         string="Fulfillment",
@@ -55,8 +100,35 @@ class SaleOrder(models.Model):
         "- Cancelled: the order was cancelled.",
     )
 
+    @api.depends("review_issue_ids.message", "review_issue_ids.is_open")
+    def _compute_review_summary(self):
+        for order in self:
+            issues = order.review_issue_ids.filtered("is_open")
+            order.review_summary = " / ".join(issues.mapped("message"))
+            order.review_banner = Markup("<ul class='mb-0'>%s</ul>") % Markup("").join(
+                Markup("<li>%s <em>(%s)</em></li>")
+                % (
+                    issue.message,
+                    self.env._(
+                        "cleared by %(group)s", group=issue.reviewer_group_id.full_name
+                    ),
+                )
+                for issue in issues
+            )
+
+    @api.depends_context("uid")
+    @api.depends("review_state", "review_issue_ids.is_open")
+    def _compute_review_can_clear(self):
+        groups = self.env.user.groups_id
+        for order in self:
+            order.review_can_clear = order.review_state == "to_review" and any(
+                issue.is_open and issue.reviewer_group_id in groups
+                for issue in order.review_issue_ids
+            )
+
     @api.depends(
         "state",
+        "review_state",
         "require_payment",
         "prepayment_percent",
         "amount_total",
@@ -77,6 +149,220 @@ class SaleOrder(models.Model):
         self._get_fulfillment_productions().fetch(["state"])
         for order in self:
             order.fulfillment_state = order._get_fulfillment_state()
+
+    def action_confirm(self):
+        """Confirm the orders that pass the review rules; hold the others.
+
+        Held orders stay quotations in review (``review_state = 'to_review'``); the
+        batch is not interrupted. Approval confirms them without a new review.
+        """
+        if self.env.context.get("sale_review_skip"):
+            return super().action_confirm()
+        held = self.filtered(
+            lambda order: order.state in ("draft", "sent")
+        )._review_hold()
+        to_confirm = self - held
+        if not to_confirm:
+            return True
+        return super(SaleOrder, to_confirm).action_confirm()
+
+    def action_review_approve(self):
+        """Clear the open issues the current user may clear; confirm the orders
+        left without any. Only members of an issue's reviewer group clear it."""
+        orders = self._review_lock()
+        user = self.env.user
+        cleared = self.env["sale.review.issue"]
+        for order in orders:
+            order._review_check_reviewer()
+            cleared |= order.review_issue_ids.filtered(
+                lambda issue: (
+                    issue.is_open and issue.reviewer_group_id in user.groups_id
+                )
+            )
+        now = fields.Datetime.now()
+        cleared.sudo().write({"cleared_by_id": user.id, "cleared_on": now})
+        approved = orders.filtered(
+            lambda order: not order.review_issue_ids.filtered("is_open")
+        )
+        approved.write(
+            {"review_state": "approved", "reviewed_by_id": user.id, "reviewed_on": now}
+        )
+        for order in orders:
+            order.message_post(
+                body=self.env._(
+                    "Review issues cleared by %(user)s: %(issues)s",
+                    user=user.name,
+                    issues="; ".join(
+                        (cleared & order.review_issue_ids).mapped("message")
+                    ),
+                )
+            )
+        approved.with_context(sale_review_skip=True).action_confirm()
+        return True
+
+    def action_review_reject(self, reason):
+        """Reject held orders with ``reason``; their salespeople get an activity."""
+        if not reason or not reason.strip():
+            raise UserError(self.env._("Give a reason for the rejection."))
+        orders = self._review_lock()
+        for order in orders:
+            order._review_check_reviewer()
+        orders.write(
+            {
+                "review_state": "rejected",
+                "reviewed_by_id": self.env.user.id,
+                "reviewed_on": fields.Datetime.now(),
+                "review_reject_reason": reason,
+            }
+        )
+        for order in orders:
+            order.message_post(
+                body=self.env._(
+                    "Order rejected by %(user)s: %(reason)s",
+                    user=self.env.user.name,
+                    reason=reason,
+                )
+            )
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Order rejected in review"),
+                note=reason,
+                user_id=order.user_id.id or self.env.uid,
+            )
+        return True
+
+    def action_open_review_reject_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reject Orders"),
+            "res_model": "sale.review.reject.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_ids": self.ids},
+        }
+
+    def action_open_review_simulation(self):
+        """Dry run of the review rules on these orders, in a wizard."""
+        simulation = self.env["sale.review.simulation"].create(
+            {"order_ids": [fields.Command.set(self.ids)]}
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Review Simulation"),
+            "res_model": "sale.review.simulation",
+            "res_id": simulation.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def _review_evaluate(self):
+        """Dry run: return ``{order: [issue values]}`` for the active rules of the
+        orders' companies. Writes nothing. Each rule reads all orders at once."""
+        rules = (
+            self.env["sale.review.rule"]
+            .sudo()
+            .search([("company_id", "in", self.company_id.ids)])
+        )
+        result = defaultdict(list)
+        orders = self.sudo()
+        for rule in rules:
+            for order, message in rule._evaluate(orders).items():
+                result[self.browse(order.id)].append(
+                    rule._prepare_issue_vals(order, message)
+                )
+        return dict(result)
+
+    def _review_hold(self):
+        """Evaluate the rules from scratch, store the issues and hold the orders
+        with a blocking one. Returns the held orders."""
+        issues = self._review_evaluate()
+        self.sudo().review_issue_ids.unlink()
+        self.env["sale.review.issue"].sudo().create(
+            [vals for order_issues in issues.values() for vals in order_issues]
+        )
+        held = self.filtered(
+            lambda order: any(
+                vals["severity"] == "block" for vals in issues.get(order, [])
+            )
+        )
+        review_vals = {
+            "reviewed_by_id": False,
+            "reviewed_on": False,
+            "review_reject_reason": False,
+        }
+        held.write({"review_state": "to_review", **review_vals})
+        (self - held).write({"review_state": "approved", **review_vals})
+        for order in held:
+            order.message_post(
+                body=self.env._(
+                    "Held for review: %(issues)s",
+                    issues="; ".join(
+                        vals["message"]
+                        for vals in issues[order]
+                        if vals["severity"] == "block"
+                    ),
+                )
+            )
+        return held
+
+    def _review_lock(self):
+        """Lock the orders for this transaction, or tell the user that somebody
+        else is reviewing them now. Returns them re-read after the lock."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM sale_order WHERE id IN %s FOR UPDATE NOWAIT",
+                    [tuple(self.ids)],
+                )
+        except psycopg2.errors.LockNotAvailable as error:
+            raise UserError(
+                self.env._(
+                    "Somebody else is reviewing %(orders)s right now. Reload the "
+                    "page to see their decision.",
+                    orders=", ".join(self.mapped("name")),
+                )
+            ) from error
+        self.invalidate_recordset(["state", "review_state"])
+        return self
+
+    def _review_check_reviewer(self):
+        """Refuse a review action the current user may not take on this order."""
+        self.ensure_one()
+        user = self.env.user
+        if self.review_state != "to_review" or self.state not in ("draft", "sent"):
+            raise UserError(
+                self.env._(
+                    "%(order)s is not waiting for review (it is %(state)s).",
+                    order=self.name,
+                    state=dict(
+                        self._fields["review_state"]._description_selection(self.env)
+                    )[self.review_state],
+                )
+            )
+        if not any(
+            issue.is_open and issue.reviewer_group_id in user.groups_id
+            for issue in self.review_issue_ids
+        ):
+            raise UserError(
+                self.env._(
+                    "You may not review %(order)s: its issues are cleared by "
+                    "%(groups)s.",
+                    order=self.name,
+                    groups=", ".join(
+                        self.review_issue_ids.filtered(
+                            "is_open"
+                        ).reviewer_group_id.mapped("full_name")
+                    ),
+                )
+            )
+        if self.user_id == user and not self.company_id.sale_review_allow_self_approval:
+            raise UserError(
+                self.env._(
+                    "You are the salesperson of %(order)s: another reviewer must "
+                    "review it.",
+                    order=self.name,
+                )
+            )
 
     def _expand_fulfillment_states(self, states, domain):
         """Grouped by fulfillment, show the open stages even when empty, and the
@@ -99,6 +385,8 @@ class SaleOrder(models.Model):
         if self.state == "cancel":
             return "cancel"
         if self.state != "sale":
+            if self.review_state in ("to_review", "rejected"):
+                return self.review_state
             return "to_pay" if self._is_awaiting_online_payment() else "quotation"
         if self.delivery_status == "full":
             return "done" if self._is_fulfillment_settled() else "shipped"

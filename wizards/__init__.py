@@ -1,1 +1,1 @@
-"""Transient models (wizards) of Order Fulfillment, one file per wizard."""
+from . import sale_review_reject_wizard, sale_review_simulation

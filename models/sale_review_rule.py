@@ -1,0 +1,509 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import float_compare, format_amount, format_datetime
+from odoo.tools.safe_eval import safe_eval
+
+SEVERITIES = [("block", "Hold the order"), ("warning", "Record a warning")]
+
+RULE_TYPES = [
+    ("credit_limit", "Credit limit exceeded"),
+    ("amount_above", "Order total above"),
+    ("discount_above", "Discount above"),
+    ("margin_below", "Margin below"),
+    ("price_below_floor", "Price below minimum sale price"),
+    ("stock_shortage", "Stock shortage"),
+    ("late_delivery", "Promised date cannot be met"),
+    ("incomplete_address", "Incomplete delivery address"),
+    ("duplicate_order", "Duplicate order"),
+    ("blacklisted_partner", "Blacklisted customer"),
+    ("customer_note", "Customer remark to read"),
+    ("unpaid_prepayment", "Prepayment not received"),
+    ("domain", "Custom condition"),
+]
+
+
+class SaleReviewRule(models.Model):
+    _name = "sale.review.rule"
+    _description = "Order Review Rule"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    def _default_reviewer_group_id(self):
+        return self.env.ref("sale_fulfillment.group_order_reviewer")
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        index=True,
+    )
+    rule_type = fields.Selection(
+        selection=RULE_TYPES,
+        string="Check",
+        required=True,
+        default="amount_above",
+    )
+    severity = fields.Selection(
+        selection=SEVERITIES,
+        required=True,
+        default="block",
+        help="Hold the order: it waits for a reviewer before it is confirmed.\n"
+        "Record a warning: the order is confirmed and the issue is kept on it.",
+    )
+    threshold = fields.Float(
+        help="Amount (order total), percentage (discount, margin) the check "
+        "compares with.",
+    )
+    window_hours = fields.Integer(
+        string="Window (hours)",
+        default=24,
+        help="Duplicate orders: how far back to look for the same order.",
+    )
+    filter_domain = fields.Char(
+        string="Applies to",
+        default="[]",
+        help="The rule only checks the orders that match this condition.",
+    )
+    check_domain = fields.Char(
+        string="Condition",
+        default="[]",
+        help="Custom condition: orders that match it trip the rule.",
+    )
+    message = fields.Char(
+        translate=True,
+        help="Custom condition: the message shown on the orders it trips.",
+    )
+    reviewer_group_id = fields.Many2one(
+        comodel_name="res.groups",
+        string="Cleared by",
+        required=True,
+        default=_default_reviewer_group_id,
+        help="Members of this group may clear the issues this rule raises, e.g. "
+        "finance for credit issues.",
+    )
+    issue_count = fields.Integer(compute="_compute_issue_count")
+
+    def _compute_issue_count(self):
+        counts = dict(
+            self.env["sale.review.issue"]._read_group(
+                [("rule_id", "in", self.ids)], ["rule_id"], ["__count"]
+            )
+        )
+        for rule in self:
+            rule.issue_count = counts.get(rule, 0)
+
+    @api.constrains("filter_domain", "check_domain")
+    def _check_domains(self):
+        for rule in self:
+            for domain in (rule.filter_domain, rule.check_domain):
+                try:
+                    self.env["sale.order"].search_count(
+                        self._parse_domain(domain), limit=1
+                    )
+                except Exception as error:
+                    raise ValidationError(
+                        self.env._(
+                            "Rule %(rule)s has an invalid condition: %(error)s",
+                            rule=rule.name,
+                            error=error,
+                        )
+                    ) from error
+
+    @api.constrains("rule_type", "threshold", "window_hours")
+    def _check_parameters(self):
+        for rule in self:
+            if rule.rule_type == "duplicate_order" and rule.window_hours <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "Rule %(rule)s: the window must be at least one hour.",
+                        rule=rule.name,
+                    )
+                )
+            if rule.rule_type in ("discount_above", "margin_below") and not (
+                0 <= rule.threshold <= 100
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Rule %(rule)s: the threshold is a percentage from 0 to 100.",
+                        rule=rule.name,
+                    )
+                )
+
+    def action_view_issues(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sale_fulfillment.sale_review_issue_action"
+        )
+        action["domain"] = [("rule_id", "=", self.id)]
+        return action
+
+    @api.model
+    def _parse_domain(self, domain):
+        return safe_eval(domain or "[]", {"uid": self.env.uid})
+
+    def _get_applicable_orders(self, orders):
+        """Return the orders of ``orders`` this rule checks: same company and
+        matching its filter."""
+        self.ensure_one()
+        orders = orders.filtered(lambda order: order.company_id == self.company_id)
+        domain = self._parse_domain(self.filter_domain)
+        return orders.filtered_domain(domain) if domain and orders else orders
+
+    def _evaluate(self, orders):
+        """Return ``{order: message}`` for the orders this rule trips.
+
+        Dispatches to ``_evaluate_<rule_type>``, which receives the applicable
+        orders as a recordset and must read them in batch.
+        """
+        self.ensure_one()
+        orders = self._get_applicable_orders(orders)
+        if not orders:
+            return {}
+        return getattr(self, f"_evaluate_{self.rule_type}")(orders)
+
+    # Evaluators: one per rule type, each batched over ``orders``.
+
+    def _amount_in_company_currency(self, order, amount):
+        return amount / (order.currency_rate or 1.0)
+
+    def _format_company_amount(self, amount):
+        return format_amount(self.env, amount, self.company_id.currency_id)
+
+    def _evaluate_credit_limit(self, orders):
+        result = {}
+        partners = orders.partner_id.commercial_partner_id.with_company(self.company_id)
+        # Odoo computes these partner figures for the whole recordset at once.
+        figures = {
+            partner.id: (
+                partner.credit_limit,
+                partner.credit,
+                partner.credit_to_invoice,
+            )
+            for partner in partners
+        }
+        for order in orders:
+            limit, due, open_orders = figures[order.partner_id.commercial_partner_id.id]
+            if not limit:
+                continue
+            amount = self._amount_in_company_currency(order, order.amount_total)
+            currency = self.company_id.currency_id
+            if currency.compare_amounts(due + open_orders + amount, limit) > 0:
+                result[order] = self.env._(
+                    "Credit limit %(limit)s exceeded: due %(due)s + open orders "
+                    "%(open)s + this order %(amount)s",
+                    limit=self._format_company_amount(limit),
+                    due=self._format_company_amount(due),
+                    open=self._format_company_amount(open_orders),
+                    amount=self._format_company_amount(amount),
+                )
+        return result
+
+    def _evaluate_amount_above(self, orders):
+        result = {}
+        currency = self.company_id.currency_id
+        for order in orders:
+            amount = self._amount_in_company_currency(order, order.amount_total)
+            if currency.compare_amounts(amount, self.threshold) > 0:
+                result[order] = self.env._(
+                    "Order total %(amount)s is above %(threshold)s",
+                    amount=self._format_company_amount(amount),
+                    threshold=self._format_company_amount(self.threshold),
+                )
+        return result
+
+    def _evaluate_discount_above(self, orders):
+        result = {}
+        for order in orders:
+            lines = order.order_line.filtered(
+                lambda line: (
+                    not line.display_type
+                    and float_compare(line.discount, self.threshold, 2) > 0
+                )
+            )
+            if lines:
+                details = ", ".join(
+                    f"{line.product_id.display_name} ({line.discount:g}%)"
+                    for line in lines
+                )
+                result[order] = self.env._(
+                    "Discount above %(threshold)s%%: %(lines)s",
+                    threshold=self.threshold,
+                    lines=details,
+                )
+        return result
+
+    def _evaluate_margin_below(self, orders):
+        result = {}
+        for order in orders:
+            lines = order.order_line.filtered(
+                lambda line: not line.display_type and line.product_id
+            )
+            revenue = sum(
+                self._amount_in_company_currency(order, line.price_subtotal)
+                for line in lines
+            )
+            if float_compare(revenue, 0, 2) <= 0:
+                continue
+            cost = sum(
+                line.product_id.with_company(self.company_id).standard_price
+                * line.product_uom._compute_quantity(
+                    line.product_uom_qty, line.product_id.uom_id
+                )
+                for line in lines
+            )
+            margin = (revenue - cost) / revenue * 100
+            if float_compare(margin, self.threshold, 2) < 0:
+                result[order] = self.env._(
+                    "Margin %(margin).1f%% is below %(threshold)s%% "
+                    "(revenue %(revenue)s, cost %(cost)s)",
+                    margin=margin,
+                    threshold=self.threshold,
+                    revenue=self._format_company_amount(revenue),
+                    cost=self._format_company_amount(cost),
+                )
+        return result
+
+    def _evaluate_price_below_floor(self, orders):
+        result = {}
+        for order in orders:
+            below = []
+            for line in order.order_line:
+                floor = line.product_id.min_sale_price
+                if line.display_type or not floor or not line.product_uom_qty:
+                    continue
+                net = self._amount_in_company_currency(
+                    order, line.price_subtotal / line.product_uom_qty
+                )
+                if float_compare(net, floor, 2) < 0:
+                    below.append(
+                        self.env._(
+                            "%(product)s at %(price)s (minimum %(floor)s)",
+                            product=line.product_id.display_name,
+                            price=self._format_company_amount(net),
+                            floor=self._format_company_amount(floor),
+                        )
+                    )
+            if below:
+                result[order] = self.env._(
+                    "Price below the minimum sale price: %(lines)s",
+                    lines="; ".join(below),
+                )
+        return result
+
+    def _get_shortage_lines(self, orders):
+        """Return the storable, not made-to-order lines of ``orders``."""
+        mto_route = self.env.ref("stock.route_warehouse0_mto", raise_if_not_found=False)
+        return orders.order_line.filtered(
+            lambda line: (
+                line.product_id.is_storable
+                and not line.display_type
+                and mto_route
+                not in (
+                    line.route_id
+                    | line.product_id.route_ids
+                    | line.product_id.categ_id.total_route_ids
+                )
+            )
+        )
+
+    def _evaluate_stock_shortage(self, orders):
+        # Forecasts are read once per warehouse and delivery day, for all the
+        # products needed on that day.
+        needs = defaultdict(lambda: defaultdict(float))
+        for line in self._get_shortage_lines(orders):
+            order = line.order_id
+            day = (
+                order.commitment_date or order.expected_date or fields.Datetime.now()
+            ).date()
+            qty = line.product_uom._compute_quantity(
+                line.product_uom_qty, line.product_id.uom_id
+            )
+            needs[(order.warehouse_id, day)][(order, line.product_id)] += qty
+        result = defaultdict(list)
+        for (warehouse, day), quantities in needs.items():
+            products = self.env["product.product"].browse(
+                {product.id for _order, product in quantities}
+            )
+            forecast = {
+                product: product.virtual_available
+                for product in products.with_context(
+                    warehouse_id=warehouse.id, to_date=day + timedelta(days=1)
+                )
+            }
+            for (order, product), qty in quantities.items():
+                available = forecast[product]
+                if float_compare(qty, available, 3) > 0:
+                    needed, forecast_qty = f"{qty:g}", f"{available:g}"
+                    result[order].append(
+                        self.env._(
+                            "%(product)s: %(qty)s needed, %(available)s forecast "
+                            "on %(day)s",
+                            product=product.display_name,
+                            qty=needed,
+                            available=forecast_qty,
+                            day=fields.Date.to_string(day),
+                        )
+                    )
+        return {
+            order: self.env._("Stock shortage: %(lines)s", lines="; ".join(lines))
+            for order, lines in result.items()
+        }
+
+    def _evaluate_late_delivery(self, orders):
+        result = {}
+        for order in orders:
+            if (
+                order.commitment_date
+                and order.expected_date
+                and order.commitment_date < order.expected_date
+            ):
+                result[order] = self.env._(
+                    "Promised for %(promised)s, but the earliest delivery is "
+                    "%(earliest)s",
+                    promised=format_datetime(self.env, order.commitment_date),
+                    earliest=format_datetime(self.env, order.expected_date),
+                )
+        return result
+
+    def _evaluate_incomplete_address(self, orders):
+        result = {}
+        for order in orders:
+            address = order.partner_shipping_id
+            missing = []
+            if not address.street:
+                missing.append(self.env._("street"))
+            if not address.city:
+                missing.append(self.env._("city"))
+            if not address.country_id:
+                missing.append(self.env._("country"))
+            elif address.country_id.zip_required and not address.zip:
+                missing.append(self.env._("ZIP"))
+            contact = address | address.commercial_partner_id
+            if not any(partner.phone or partner.mobile for partner in contact):
+                missing.append(self.env._("phone"))
+            if not any(partner.email for partner in contact):
+                missing.append(self.env._("email"))
+            if missing:
+                result[order] = self.env._(
+                    "Delivery address %(address)s lacks: %(missing)s",
+                    address=address.display_name,
+                    missing=", ".join(missing),
+                )
+        return result
+
+    @api.model
+    def _get_order_signature(self, order):
+        """What makes two orders the same: products and quantities."""
+        quantities = defaultdict(float)
+        for line in order.order_line.filtered(lambda line: not line.display_type):
+            quantities[line.product_id.id] += line.product_uom_qty
+        return tuple(sorted(quantities.items()))
+
+    def _evaluate_duplicate_order(self, orders):
+        window = timedelta(hours=self.window_hours)
+        now = fields.Datetime.now()
+        candidates = self.env["sale.order"].search(
+            [
+                (
+                    "partner_id.commercial_partner_id",
+                    "in",
+                    orders.partner_id.commercial_partner_id.ids,
+                ),
+                ("company_id", "=", self.company_id.id),
+                ("state", "!=", "cancel"),
+                (
+                    "create_date",
+                    ">=",
+                    min(order.create_date or now for order in orders) - window,
+                ),
+            ]
+        )
+        by_key = defaultdict(list)
+        for other in candidates:
+            key = (
+                other.partner_id.commercial_partner_id,
+                self._get_order_signature(other),
+            )
+            by_key[key].append(other)
+        result = {}
+        for order in orders:
+            key = (
+                order.partner_id.commercial_partner_id,
+                self._get_order_signature(order),
+            )
+            created = order.create_date or now
+            earlier = [
+                other
+                for other in by_key.get(key, [])
+                if other != order
+                and (other.create_date, other.id) < (created, order.id)
+                and created - other.create_date <= window
+            ]
+            if key[1] and earlier:
+                result[order] = self.env._(
+                    "Same products and quantities as %(orders)s, placed within "
+                    "%(hours)s hours",
+                    orders=", ".join(other.name for other in earlier),
+                    hours=self.window_hours,
+                )
+        return result
+
+    def _evaluate_blacklisted_partner(self, orders):
+        result = {}
+        for order in orders:
+            partner = order.partner_id.commercial_partner_id
+            if partner.sale_blacklisted:
+                result[order] = self.env._(
+                    "Customer %(partner)s is blacklisted: %(reason)s",
+                    partner=partner.display_name,
+                    reason=partner.sale_blacklist_reason or self.env._("no reason"),
+                )
+        return result
+
+    def _evaluate_customer_note(self, orders):
+        return {
+            order: self.env._(
+                "Customer remark: %(note)s", note=order.customer_note.strip()[:200]
+            )
+            for order in orders
+            if order.customer_note and order.customer_note.strip()
+        }
+
+    def _evaluate_unpaid_prepayment(self, orders):
+        result = {}
+        for order in orders:
+            if order.require_payment and not order._is_confirmation_amount_reached():
+                result[order] = self.env._(
+                    "Prepayment of %(required)s required, %(paid)s received",
+                    required=format_amount(
+                        self.env,
+                        order._get_prepayment_required_amount(),
+                        order.currency_id,
+                    ),
+                    paid=format_amount(self.env, order.amount_paid, order.currency_id),
+                )
+        return result
+
+    def _evaluate_domain(self, orders):
+        matching = orders.filtered_domain(self._parse_domain(self.check_domain))
+        message = self.message or self.env._(
+            "Matches the condition of %(rule)s", rule=self.name
+        )
+        return dict.fromkeys(matching, message)
+
+    def _prepare_issue_vals(self, order, message):
+        """Values of the ``sale.review.issue`` this rule raises on ``order``."""
+        self.ensure_one()
+        return {
+            "order_id": order.id,
+            "rule_id": self.id,
+            "severity": self.severity,
+            "message": message,
+            "reviewer_group_id": self.reviewer_group_id.id,
+        }

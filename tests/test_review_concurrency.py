@@ -1,0 +1,84 @@
+from contextlib import closing
+
+from odoo import SUPERUSER_ID, Command, api
+from odoo.exceptions import UserError
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestReviewConcurrency(TransactionCase):
+    """Two reviewers approving the same order at the same time, each in their own
+    transaction, as two browser requests would."""
+
+    def _env(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    def setUp(self):
+        super().setUp()
+        # The second transaction only sees committed rows: commit a held order.
+        with closing(self.registry.cursor()) as cr:
+            env = self._env(cr)
+            partner = env["res.partner"].create(
+                {
+                    "name": "Concurrent Customer",
+                    "street": "8 Lane",
+                    "city": "Suzhou",
+                    "zip": "215000",
+                    "country_id": env.ref("base.cn").id,
+                    "phone": "+86 512 0000 0000",
+                    "email": "concurrent@example.com",
+                }
+            )
+            product = env["product.product"].create(
+                {"name": "Concurrent Vase", "type": "consu", "list_price": 500}
+            )
+            rule = env["sale.review.rule"].create(
+                {"name": "Concurrent big", "rule_type": "amount_above", "threshold": 1}
+            )
+            order = env["sale.order"].create(
+                {
+                    "partner_id": partner.id,
+                    "user_id": False,
+                    "order_line": [
+                        Command.create({"product_id": product.id, "product_uom_qty": 2})
+                    ],
+                }
+            )
+            order.action_confirm()
+            cr.commit()
+            self.ids = (order.id, rule.id, product.id, partner.id)
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        order_id, rule_id, product_id, partner_id = self.ids
+        with closing(self.registry.cursor()) as cr:
+            env = self._env(cr)
+            env["sale.order"].browse(order_id).unlink()
+            env["sale.review.rule"].browse(rule_id).unlink()
+            env["product.product"].browse(product_id).unlink()
+            env["res.partner"].browse(partner_id).unlink()
+            cr.commit()
+
+    def test_two_reviewers_approving_at_once_confirm_the_order_once(self):
+        order_id = self.ids[0]
+        admin = self.env.ref("base.user_admin")
+        with (
+            closing(self.registry.cursor()) as first_cr,
+            closing(self.registry.cursor()) as second_cr,
+        ):
+            # Without the review lock, the second approval would wait on the
+            # first one's rows: make that wait fail instead of hanging the test.
+            second_cr.execute("SET lock_timeout = '3s'")
+            first = self._env(first_cr)["sale.order"].browse(order_id)
+            second = self._env(second_cr)["sale.order"].browse(order_id)
+            self.assertEqual(first.review_state, "to_review")
+
+            first.with_user(admin).action_review_approve()
+            with self.assertRaisesRegex(UserError, "Somebody else is reviewing"):
+                second.with_user(admin).action_review_approve()
+
+            self.assertEqual(first.state, "sale")
+            self.assertEqual(len(first.picking_ids), 1)
+            # Nothing of this scenario is kept: both transactions roll back.
+            first_cr.rollback()
+            second_cr.rollback()
