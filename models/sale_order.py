@@ -4,7 +4,7 @@ import psycopg2
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 FULFILLMENT_STATES = [
     ("quotation", "Quotation"),
@@ -30,6 +30,36 @@ PIPELINE_STATES = (
     "shipped",
     "aftersales",
 )
+
+# Review fields only the review itself writes: a client cannot forge a decision.
+REVIEW_FIELDS = {
+    "review_state",
+    "reviewed_by_id",
+    "reviewed_on",
+    "review_reject_reason",
+    "review_requested_by_id",
+}
+
+# Changing these on a held or rejected order voids its review.
+REVIEWED_ORDER_FIELDS = {
+    "partner_id",
+    "partner_shipping_id",
+    "partner_invoice_id",
+    "pricelist_id",
+    "currency_id",
+    "payment_term_id",
+    "commitment_date",
+    "customer_note",
+    "require_payment",
+    "prepayment_percent",
+    "order_line",
+    "company_id",
+    "warehouse_id",
+}
+
+# Key of the cursor cache holding the ids of orders a reviewer has just approved.
+# The cursor cache lives on the server only, unlike the context.
+APPROVED_CACHE_KEY = "sale_fulfillment_review_approved_ids"
 
 # Invoice payment states that leave nothing to collect on the invoice.
 SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
@@ -67,6 +97,13 @@ class SaleOrder(models.Model):
         comodel_name="res.users", string="Reviewed by", copy=False, readonly=True
     )
     reviewed_on = fields.Datetime(copy=False, readonly=True)
+    review_requested_by_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Held on Confirmation by",
+        copy=False,
+        readonly=True,
+        help="Who confirmed the order when it was held; they may not approve it.",
+    )
     review_reject_reason = fields.Text(
         string="Rejection Reason", copy=False, readonly=True
     )
@@ -150,21 +187,37 @@ class SaleOrder(models.Model):
         for order in self:
             order.fulfillment_state = order._get_fulfillment_state()
 
+    def write(self, vals):
+        if REVIEW_FIELDS & vals.keys() and not self.env.su:
+            raise AccessError(
+                self.env._("Only the order review sets the review of an order.")
+            )
+        if REVIEWED_ORDER_FIELDS & vals.keys():
+            self._review_void()
+        return super().write(vals)
+
     def action_confirm(self):
         """Confirm the orders that pass the review rules; hold the others.
 
         Held orders stay quotations in review (``review_state = 'to_review'``); the
-        batch is not interrupted. Approval confirms them without a new review.
+        batch is not interrupted. Orders a reviewer has just approved are confirmed
+        without a new review.
         """
-        if self.env.context.get("sale_review_skip"):
-            return super().action_confirm()
-        held = self.filtered(
-            lambda order: order.state in ("draft", "sent")
-        )._review_hold()
+        approved_ids = self.env.cr.cache.get(APPROVED_CACHE_KEY, set())
+        to_review = self.filtered(
+            lambda order: (
+                order.state in ("draft", "sent") and order.id not in approved_ids
+            )
+        )
+        held = to_review._review_hold()
         to_confirm = self - held
         if not to_confirm:
             return True
         return super(SaleOrder, to_confirm).action_confirm()
+
+    def action_draft(self):
+        self._review_void()
+        return super().action_draft()
 
     def action_review_approve(self):
         """Clear the open issues the current user may clear; confirm the orders
@@ -184,7 +237,7 @@ class SaleOrder(models.Model):
         approved = orders.filtered(
             lambda order: not order.review_issue_ids.filtered("is_open")
         )
-        approved.write(
+        approved.sudo().write(
             {"review_state": "approved", "reviewed_by_id": user.id, "reviewed_on": now}
         )
         for order in orders:
@@ -197,7 +250,7 @@ class SaleOrder(models.Model):
                     ),
                 )
             )
-        approved.with_context(sale_review_skip=True).action_confirm()
+        approved._review_confirm_approved()
         return True
 
     def action_review_reject(self, reason):
@@ -207,7 +260,7 @@ class SaleOrder(models.Model):
         orders = self._review_lock()
         for order in orders:
             order._review_check_reviewer()
-        orders.write(
+        orders.sudo().write(
             {
                 "review_state": "rejected",
                 "reviewed_by_id": self.env.user.id,
@@ -243,8 +296,13 @@ class SaleOrder(models.Model):
 
     def action_open_review_simulation(self):
         """Dry run of the review rules on these orders, in a wizard."""
+        quotations = self.filtered(lambda order: order.state in ("draft", "sent"))
+        if not quotations:
+            raise UserError(
+                self.env._("Select quotations: confirmed orders are not reviewed.")
+            )
         simulation = self.env["sale.review.simulation"].create(
-            {"order_ids": [fields.Command.set(self.ids)]}
+            {"order_ids": [fields.Command.set(quotations.ids)]}
         )
         return {
             "type": "ir.actions.act_window",
@@ -290,8 +348,16 @@ class SaleOrder(models.Model):
             "reviewed_on": False,
             "review_reject_reason": False,
         }
-        held.write({"review_state": "to_review", **review_vals})
-        (self - held).write({"review_state": "approved", **review_vals})
+        held.sudo().write(
+            {
+                "review_state": "to_review",
+                "review_requested_by_id": self.env.user.id,
+                **review_vals,
+            }
+        )
+        (self - held).sudo().write(
+            {"review_state": "approved", "review_requested_by_id": False, **review_vals}
+        )
         for order in held:
             order.message_post(
                 body=self.env._(
@@ -305,9 +371,47 @@ class SaleOrder(models.Model):
             )
         return held
 
+    def _review_confirm_approved(self):
+        """Confirm orders a reviewer approved, without a new review. Orders the
+        customer paid online get Odoo's confirmation email, as when payment
+        confirms them directly."""
+        approved_ids = self.env.cr.cache.setdefault(APPROVED_CACHE_KEY, set())
+        approved_ids.update(self.ids)
+        try:
+            paid = self.filtered(
+                lambda order: any(
+                    tx.state in ("authorized", "done") for tx in order.transaction_ids
+                )
+            )
+            (self - paid).action_confirm()
+            paid.with_context(send_email=True).action_confirm()
+        finally:
+            approved_ids.difference_update(self.ids)
+
+    def _review_void(self):
+        """Forget the review of held or rejected orders whose content changes:
+        confirming them again reviews them anew."""
+        reviewed = self.filtered(
+            lambda order: order.review_state in ("to_review", "rejected")
+        )
+        if not reviewed:
+            return
+        reviewed.sudo().review_issue_ids.unlink()
+        reviewed.sudo().write(
+            {
+                "review_state": "none",
+                "reviewed_by_id": False,
+                "reviewed_on": False,
+                "review_reject_reason": False,
+                "review_requested_by_id": False,
+            }
+        )
+
     def _review_lock(self):
         """Lock the orders for this transaction, or tell the user that somebody
         else is reviewing them now. Returns them re-read after the lock."""
+        if not self:
+            return self
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
@@ -355,11 +459,14 @@ class SaleOrder(models.Model):
                     ),
                 )
             )
-        if self.user_id == user and not self.company_id.sale_review_allow_self_approval:
+        if (
+            user in (self.user_id | self.review_requested_by_id)
+            and not self.company_id.sale_review_allow_self_approval
+        ):
             raise UserError(
                 self.env._(
-                    "You are the salesperson of %(order)s: another reviewer must "
-                    "review it.",
+                    "You sold or confirmed %(order)s yourself: another reviewer "
+                    "must review it.",
                     order=self.name,
                 )
             )

@@ -277,8 +277,12 @@ class SaleReviewRule(models.Model):
                 floor = line.product_id.min_sale_price
                 if line.display_type or not floor or not line.product_uom_qty:
                     continue
+                # Compare per unit of the product's own unit, as the floor is.
+                quantity = line.product_uom._compute_quantity(
+                    line.product_uom_qty, line.product_id.uom_id
+                )
                 net = self._amount_in_company_currency(
-                    order, line.price_subtotal / line.product_uom_qty
+                    order, line.price_subtotal / quantity
                 )
                 if float_compare(net, floor, 2) < 0:
                     below.append(
@@ -312,48 +316,86 @@ class SaleReviewRule(models.Model):
             )
         )
 
+    def _get_forecast(self, warehouse, products, last_day):
+        """Return ``forecast(product, day)``: on hand in ``warehouse`` now, plus
+        incoming minus outgoing planned moves up to that day. A fixed number of
+        queries whatever the number of products and days."""
+        products = products.with_context(warehouse_id=warehouse.id)
+        on_hand = {product.id: product.qty_available for product in products}
+        _quants, moves_in, moves_out = products._get_domain_locations()
+        planned = [
+            ("product_id", "in", products.ids),
+            (
+                "state",
+                "in",
+                ("waiting", "confirmed", "assigned", "partially_available"),
+            ),
+            ("date", "<", fields.Datetime.to_datetime(last_day + timedelta(days=1))),
+        ]
+        changes = defaultdict(list)
+        for domain, sign in ((moves_in, 1), (moves_out, -1)):
+            for product, day, qty in self.env["stock.move"]._read_group(
+                domain + planned, ["product_id", "date:day"], ["product_qty:sum"]
+            ):
+                changes[product.id].append((fields.Date.to_date(day), sign * qty))
+
+        def forecast(product, day):
+            return on_hand[product.id] + sum(
+                qty for move_day, qty in changes[product.id] if move_day <= day
+            )
+
+        return forecast
+
     def _evaluate_stock_shortage(self, orders):
-        # Forecasts are read once per warehouse and delivery day, for all the
-        # products needed on that day.
         needs = defaultdict(lambda: defaultdict(float))
         for line in self._get_shortage_lines(orders):
-            order = line.order_id
-            day = (
-                order.commitment_date or order.expected_date or fields.Datetime.now()
-            ).date()
-            qty = line.product_uom._compute_quantity(
+            needs[line.order_id][line.product_id] += line.product_uom._compute_quantity(
                 line.product_uom_qty, line.product_id.uom_id
             )
-            needs[(order.warehouse_id, day)][(order, line.product_id)] += qty
-        result = defaultdict(list)
-        for (warehouse, day), quantities in needs.items():
-            products = self.env["product.product"].browse(
-                {product.id for _order, product in quantities}
+
+        def delivery_day(order):
+            when = order.commitment_date or order.expected_date
+            return (when or fields.Datetime.now()).date()
+
+        result = {}
+        for warehouse in {order.warehouse_id for order in needs}:
+            wh_orders = sorted(
+                (order for order in needs if order.warehouse_id == warehouse),
+                key=lambda order: (delivery_day(order), order.id),
             )
-            forecast = {
-                product: product.virtual_available
-                for product in products.with_context(
-                    warehouse_id=warehouse.id, to_date=day + timedelta(days=1)
-                )
-            }
-            for (order, product), qty in quantities.items():
-                available = forecast[product]
-                if float_compare(qty, available, 3) > 0:
-                    needed, forecast_qty = f"{qty:g}", f"{available:g}"
-                    result[order].append(
-                        self.env._(
-                            "%(product)s: %(qty)s needed, %(available)s forecast "
-                            "on %(day)s",
-                            product=product.display_name,
-                            qty=needed,
-                            available=forecast_qty,
-                            day=fields.Date.to_string(day),
+            products = self.env["product.product"].union(
+                *(product for order in wh_orders for product in needs[order])
+            )
+            forecast = self._get_forecast(
+                warehouse, products, max(map(delivery_day, wh_orders))
+            )
+            # Orders of one batch draw on the same stock, earliest delivery first.
+            taken = defaultdict(float)
+            for order in wh_orders:
+                day = delivery_day(order)
+                shortages = []
+                for product, qty in needs[order].items():
+                    available = forecast(product, day) - taken[product]
+                    if float_compare(qty, available, 3) > 0:
+                        needed, forecast_qty = f"{qty:g}", f"{available:g}"
+                        shortages.append(
+                            self.env._(
+                                "%(product)s: %(qty)s needed, %(available)s "
+                                "forecast on %(day)s",
+                                product=product.display_name,
+                                qty=needed,
+                                available=forecast_qty,
+                                day=fields.Date.to_string(day),
+                            )
                         )
+                if shortages:
+                    result[order] = self.env._(
+                        "Stock shortage: %(lines)s", lines="; ".join(shortages)
                     )
-        return {
-            order: self.env._("Stock shortage: %(lines)s", lines="; ".join(lines))
-            for order, lines in result.items()
-        }
+                else:
+                    for product, qty in needs[order].items():
+                        taken[product] += qty
+        return result
 
     def _evaluate_late_delivery(self, orders):
         result = {}

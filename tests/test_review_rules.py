@@ -108,6 +108,29 @@ class TestReviewRuleTypes(ReviewCase):
         (message,) = self._messages(self._order(5, scarce))
         self.assertIn("Scarce Cup: 5 needed, 2 forecast", message)
 
+    def test_orders_of_one_batch_draw_on_the_same_stock(self):
+        self._rule("stock_shortage")
+        scarce = self.env["product.product"].create(
+            {"name": "Shared Bowl", "type": "consu", "is_storable": True}
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            scarce, self.stock_location, 10
+        )
+        first, second = self._create_orders([(scarce, 6)], count=2)
+        issues = (first | second)._review_evaluate()
+        self.assertNotIn(first, issues)
+        self.assertIn("Shared Bowl: 6 needed, 4 forecast", issues[second][0]["message"])
+
+    def test_price_below_floor_compares_in_the_product_unit(self):
+        self._rule("price_below_floor")
+        self.plain.min_sale_price = 10
+        order = self._order(1)
+        order.order_line.write(
+            {"product_uom": self.env.ref("uom.product_uom_dozen").id, "price_unit": 100}
+        )
+        (message,) = self._messages(order)
+        self.assertIn("8.33", message)
+
     def test_stock_shortage_ignores_make_to_order_lines(self):
         self._rule("stock_shortage")
         self.assertFalse(self._messages(self._order(500, self.mto_product)))

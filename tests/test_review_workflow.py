@@ -1,5 +1,7 @@
-from odoo import Command
-from odoo.exceptions import UserError
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
 from .test_review_rules import ReviewCase
@@ -34,6 +36,78 @@ class TestReviewWorkflow(ReviewCase):
         self.assertEqual(clean.state, "sale")
         self.assertEqual(clean.review_state, "approved")
         self.assertEqual(clean.fulfillment_state, "to_ship")
+
+    def test_a_client_cannot_skip_or_forge_the_review(self):
+        order = self._order(15)
+        order.with_user(self.salesman).with_context(
+            sale_review_skip=True
+        ).action_confirm()
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(order.review_state, "to_review")
+        with self.assertRaisesRegex(AccessError, "Only the order review"):
+            order.with_user(self.salesman).write({"review_state": "approved"})
+        self._confirm(order)
+        self.assertEqual(order.state, "draft", "a second confirmation reviews again")
+
+    def test_editing_a_held_order_voids_its_review(self):
+        order = self._order(15)
+        self._confirm(order)
+        order.with_user(self.salesman).write(
+            {"order_line": [Command.update(order.order_line.id, {"discount": 90})]}
+        )
+        self.assertEqual(order.review_state, "none")
+        self.assertFalse(order.review_issue_ids)
+        with self.assertRaisesRegex(UserError, "is not waiting for review"):
+            order.with_user(self.reviewer).action_review_approve()
+        self._confirm(order)
+        self.assertEqual(order.state, "sale", "90 % off brings it under the threshold")
+
+    def test_changing_a_line_directly_voids_the_review_too(self):
+        order = self._order(15)
+        self._confirm(order)
+        order.order_line.with_user(self.salesman).write({"product_uom_qty": 50})
+        self.assertEqual(order.review_state, "none")
+
+    def test_reset_to_quotation_forgets_the_review(self):
+        order = self._order(15)
+        self._confirm(order)
+        order.with_user(self.salesman)._action_cancel()
+        order.with_user(self.salesman).action_draft()
+        self.assertEqual(order.review_state, "none")
+        self.assertFalse(order.review_issue_ids)
+
+    def test_salespeople_read_only_the_issues_of_their_own_orders(self):
+        order = self._order(15)
+        self._confirm(order)
+        colleague = new_test_user(
+            self.env, login="sf_colleague", groups="sales_team.group_sale_salesman"
+        )
+        issues = self.env["sale.review.issue"]
+        self.assertEqual(
+            issues.with_user(self.salesman).search([]), order.review_issue_ids
+        )
+        self.assertFalse(issues.with_user(colleague).search([]))
+        self.assertTrue(
+            issues.with_user(self.reviewer).search([("order_id", "=", order.id)])
+        )
+        with self.assertRaises(AccessError):
+            self.env["sale.review.simulation"].with_user(colleague).create(
+                {"order_ids": [Command.set(order.ids)]}
+            )
+
+    def test_the_reviewer_who_confirmed_a_held_order_cannot_approve_it(self):
+        other_reviewer = new_test_user(
+            self.env,
+            login="sf_reviewer_other",
+            groups="sale_fulfillment.group_order_reviewer",
+        )
+        order = self._order(15)
+        order.with_user(self.reviewer).action_confirm()
+        self.assertEqual(order.review_requested_by_id, self.reviewer)
+        with self.assertRaisesRegex(UserError, "another reviewer"):
+            order.with_user(self.reviewer).action_review_approve()
+        order.with_user(other_reviewer).action_review_approve()
+        self.assertEqual(order.state, "sale")
 
     def test_warning_is_recorded_and_the_order_confirms(self):
         self.big.severity = "warning"
@@ -149,6 +223,12 @@ class TestReviewWorkflow(ReviewCase):
             ["approved", "approved", "rejected", "rejected"],
         )
 
+    def test_simulation_takes_quotations_only(self):
+        order = self._order(5)
+        self._confirm(order)
+        with self.assertRaisesRegex(UserError, "Select quotations"):
+            order.with_user(self.salesman).action_open_review_simulation()
+
     def test_dry_run_and_simulation_write_nothing(self):
         held, clean = self._order(15), self._order(5)
         orders = held | clean
@@ -190,6 +270,16 @@ class TestReviewWorkflow(ReviewCase):
         self.assertEqual(transaction.state, "done")
         self.assertEqual(order.amount_paid, order.amount_total)
 
+        order.with_user(self.reviewer).action_review_approve()
+        self.assertEqual(order.state, "sale")
+        confirmation = self.env["mail.mail"].search(
+            [("model", "=", "sale.order"), ("res_id", "=", order.id)]
+        )
+        self.assertTrue(
+            confirmation.filtered(lambda mail: order.name in (mail.subject or "")),
+            "the customer who paid is told the order is confirmed",
+        )
+
     def test_rule_evaluation_costs_the_same_queries_for_any_batch_size(self):
         finance_group = self.env.ref("account.group_account_manager")
         for rule_type in (
@@ -216,8 +306,12 @@ class TestReviewWorkflow(ReviewCase):
         lines = [(product, i + 1) for i, product in enumerate(products)]
         small = self._create_orders(lines, count=2)
         large = self._create_orders(lines, count=20)
+        # Every order of the large batch is promised for another day.
+        now = fields.Datetime.now()
+        for days, order in enumerate(large, start=30):
+            order.commitment_date = now + timedelta(days=days)
         for orders in (small, large):
             self.env.invalidate_all()
-            with self.assertQueryCount(34):
+            with self.assertQueryCount(36):
                 issues = orders._review_evaluate()
             self.assertEqual(len(issues), len(orders))

@@ -27,6 +27,12 @@ class SaleReviewSimulation(models.TransientModel):
         string="Would Be Held", compute="_compute_results", store=True
     )
 
+    @api.constrains("order_ids")
+    def _check_order_ids(self):
+        # The results are computed as superuser: only simulate readable orders.
+        for simulation in self:
+            simulation.order_ids.check_access("read")
+
     @api.depends("order_ids")
     def _compute_results(self):
         for simulation in self:
