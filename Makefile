@@ -51,7 +51,7 @@ addons-link:
 	done
 
 test-deps: check-odoo
-	@$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements-test.txt
+	@PIP_BREAK_SYSTEM_PACKAGES=1 $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements-test.txt
 
 run: check-odoo addons-link
 	@if psql -d $(DEMO_DB) -tAc "SELECT 1 FROM ir_module_module WHERE name = '$(MODULE)' AND state = 'installed'" 2>/dev/null | grep -q 1; then \
@@ -79,8 +79,10 @@ lint: test-deps addons-link
 test: lint
 	@rm -rf $(RESULTS) $(TEST_DATA_DIR) && mkdir -p $(RESULTS)
 	@set -e; \
-	trap 'dropdb --if-exists $(TEST_DB) >/dev/null 2>&1; rm -rf $(TEST_DATA_DIR)' EXIT; \
-	dropdb --if-exists $(TEST_DB) >/dev/null 2>&1; \
+	cleanup() { dropdb --if-exists $(TEST_DB) >/dev/null 2>&1; \
+	  dropdb --if-exists $(TEST_DB)_install >/dev/null 2>&1; rm -rf $(TEST_DATA_DIR); }; \
+	trap cleanup EXIT; trap 'exit 130' INT TERM; \
+	dropdb --if-exists $(TEST_DB) >/dev/null; \
 	echo "Installing $(MODULE) into $(TEST_DB)..."; \
 	$(ODOO) -d $(TEST_DB) -i $(MODULE) --data-dir=$(TEST_DATA_DIR) --stop-after-init \
 	  --log-level=info --logfile=$(RESULTS)/install.log; \
@@ -100,7 +102,7 @@ test: lint
 
 i18n: check-odoo addons-link
 	@set -e; \
-	trap 'dropdb --if-exists $(I18N_DB) >/dev/null 2>&1' EXIT; \
+	trap 'dropdb --if-exists $(I18N_DB) >/dev/null 2>&1' EXIT; trap 'exit 130' INT TERM; \
 	dropdb --if-exists $(I18N_DB) >/dev/null 2>&1; \
 	$(ODOO) -d $(I18N_DB) -i $(MODULE) --stop-after-init --log-level=warn; \
 	$(ODOO) -d $(I18N_DB) --modules=$(MODULE) --i18n-export=i18n/$(MODULE).pot \
@@ -109,7 +111,7 @@ i18n: check-odoo addons-link
 
 bench: check-odoo addons-link
 	@set -e; \
-	trap 'dropdb --if-exists $(BENCH_DB) >/dev/null 2>&1' EXIT; \
+	trap 'dropdb --if-exists $(BENCH_DB) >/dev/null 2>&1' EXIT; trap 'exit 130' INT TERM; \
 	dropdb --if-exists $(BENCH_DB) >/dev/null 2>&1; \
 	$(ODOO) -d $(BENCH_DB) -i $(MODULE) --without-demo=all --stop-after-init --log-level=warn; \
 	$(PYTHON) bench/review.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH)

@@ -534,12 +534,16 @@ class SaleOrder(models.Model):
     def _is_fulfillment_settled(self):
         """Whether nothing is left to invoice and every posted invoice is paid."""
         self.ensure_one()
-        if self.invoice_status != "invoiced" and not self.currency_id.is_zero(
-            self.amount_total
-        ):
+        # "no" (cancelled backorder, refunded return) and "upselling" leave
+        # nothing to invoice either; only "to invoice" does.
+        if self.invoice_status == "to invoice":
             return False
+        # Credit notes count too: money owed back to the customer is open work.
         invoices = self.order_line.invoice_lines.move_id.filtered(
-            lambda move: move.state == "posted" and move.move_type == "out_invoice"
+            lambda move: (
+                move.state == "posted"
+                and move.move_type in ("out_invoice", "out_refund")
+            )
         )
         return all(
             invoice.payment_state in SETTLED_PAYMENT_STATES for invoice in invoices

@@ -31,6 +31,16 @@ class TestFulfillmentState(FulfillmentCase):
         self.assertIn(invoices.payment_state, ("paid", "in_payment"))
         self.assertEqual(order.fulfillment_state, "done")
 
+    def test_cancelled_backorder_then_invoiced_and_paid_is_done(self):
+        self.product_a.invoice_policy = "delivery"
+        order = self._create_orders([(self.product_a, 10)])
+        self._confirm(order)
+        self._ship(order, {self.product_a: 4}, backorder=False)
+        self.assertEqual(order.fulfillment_state, "shipped")
+        self._pay(self._invoice(order))
+        self.assertEqual(order.invoice_status, "no", "4 of 10 delivered and invoiced")
+        self.assertEqual(order.fulfillment_state, "done")
+
     def test_make_to_order_line_is_in_production_until_produced(self):
         order = self._create_orders([(self.mto_product, 3)])
         self._confirm(order)
