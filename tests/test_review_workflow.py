@@ -223,6 +223,14 @@ class TestReviewWorkflow(ReviewCase):
             ["approved", "approved", "rejected", "rejected"],
         )
 
+    def test_rule_issues_button_lists_the_issues_it_raised(self):
+        held, clean = self._order(15), self._order(5)
+        self._confirm(held | clean)
+        action = self.big.action_view_issues()
+        issues = self.env[action["res_model"]].search(action["domain"])
+        self.assertEqual(issues, held.review_issue_ids)
+        self.assertEqual(self.big.issue_count, 1)
+
     def test_simulation_takes_quotations_only(self):
         order = self._order(5)
         self._confirm(order)
