@@ -32,6 +32,8 @@
         "views/mrp_production_views.xml",
         "wizards/sale_review_reject_wizard_views.xml",
         "wizards/sale_review_simulation_views.xml",
+        "wizards/stock_picking_split_wizard_views.xml",
+        "wizards/stock_picking_wave_wizard_views.xml",
         "views/menus.xml",
     ],
     "demo": [

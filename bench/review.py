@@ -11,13 +11,12 @@ Everything is rolled back.
 `make bench` runs it on a scratch database.
 """
 
-import argparse
 import statistics
 import time
 
-import odoo
+from common import parse_args, superuser_env
+
 from odoo import Command
-from odoo.tools import config
 
 ORDERS, LINES = 20, 10
 
@@ -73,18 +72,8 @@ def measure(env, orders):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--addons-path")
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    options = ["-d", args.database, "--log-level=warn"]
-    if args.addons_path:
-        options.append(f"--addons-path={args.addons_path}")
-    config.parse_config(options)
-    registry = odoo.modules.registry.Registry(args.database)
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+    args = parse_args(__doc__)
+    with superuser_env(args.database) as env:
         Rule = env["sale.review.rule"].with_context(active_test=False)
         Rule.search([]).active = False
         rules = Rule.create(
@@ -126,7 +115,6 @@ def main():
                 rules.active = active
                 orders = make_orders(env, partner, products, 2 * round_no + active)
                 results[label].append(measure(env, orders))
-        cr.rollback()
 
     with_q = statistics.median(q for q, _t in results["rules"])
     without_q = statistics.median(q for q, _t in results["none"])

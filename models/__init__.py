@@ -8,4 +8,9 @@ from . import (
     sale_order_line,
     sale_review_issue,
     sale_review_rule,
+    stock_move,
+    stock_move_line,
+    stock_picking,
+    stock_picking_type,
+    stock_quant,
 )

@@ -1,10 +1,11 @@
 from collections import defaultdict
 
-import psycopg2
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+
+from .locking import lock_for_update
 
 FULFILLMENT_STATES = [
     ("quotation", "Quotation"),
@@ -137,6 +138,14 @@ class SaleOrder(models.Model):
         "- Cancelled: the order was cancelled.",
     )
 
+    shipment_ids = fields.Many2many(
+        comodel_name="stock.picking",
+        string="Shipments",
+        compute="_compute_shipment_ids",
+        help="Every transfer carrying goods of this order, including deliveries "
+        "merged with those of other orders.",
+    )
+
     @api.depends("review_issue_ids.message", "review_issue_ids.is_open")
     def _compute_review_summary(self):
         for order in self:
@@ -187,6 +196,43 @@ class SaleOrder(models.Model):
         for order in self:
             order.fulfillment_state = order._get_fulfillment_state()
 
+    @api.depends("picking_ids", "order_line.move_ids.picking_id")
+    def _compute_shipment_ids(self):
+        for order in self:
+            order.shipment_ids = order._get_shipments()
+
+    @api.depends("picking_ids", "order_line.move_ids.picking_id")
+    def _compute_picking_ids(self):
+        super()._compute_picking_ids()
+        for order in self:
+            order.delivery_count = len(order._get_shipments())
+
+    @api.depends(
+        "picking_ids",
+        "picking_ids.state",
+        "order_line.move_ids.picking_id.state",
+    )
+    def _compute_delivery_status(self):
+        merged = self._get_orders_in_shared_shipments()
+        super(SaleOrder, self - merged)._compute_delivery_status()
+        for order in merged:
+            order.delivery_status = order._get_delivery_status_of(
+                order._get_shipments()
+            )
+
+    @api.depends("picking_ids.date_done", "order_line.move_ids.picking_id.date_done")
+    def _compute_effective_date(self):
+        merged = self._get_orders_in_shared_shipments()
+        super(SaleOrder, self - merged)._compute_effective_date()
+        for order in merged:
+            dates = order._get_shipments().filtered(
+                lambda picking: (
+                    picking.state == "done"
+                    and picking.location_dest_id.usage == "customer"
+                )
+            )
+            order.effective_date = min(dates.mapped("date_done"), default=False)
+
     def write(self, vals):
         if REVIEW_FIELDS & vals.keys() and not self.env.su:
             raise AccessError(
@@ -218,6 +264,25 @@ class SaleOrder(models.Model):
     def action_draft(self):
         self._review_void()
         return super().action_draft()
+
+    def action_view_delivery(self):
+        return self._get_action_view_picking(self._get_shipments())
+
+    def _action_cancel(self):
+        # Odoo cancels an order's transfers. A delivery merged with other orders'
+        # goods must keep those: this order's goods leave it first.
+        for picking, orders in self._get_shared_open_shipments().items():
+            own = picking.move_ids.filtered(
+                lambda move, orders=orders: (
+                    move.sale_line_id.order_id in orders
+                    and move.state not in ("done", "cancel")
+                )
+            )
+            if own:
+                picking._split_shipment(
+                    {move.id: move.product_uom_qty for move in own}
+                ).action_cancel()
+        return super()._action_cancel()
 
     def action_review_approve(self):
         """Clear the open issues the current user may clear; confirm the orders
@@ -410,24 +475,14 @@ class SaleOrder(models.Model):
     def _review_lock(self):
         """Lock the orders for this transaction, or tell the user that somebody
         else is reviewing them now. Returns them re-read after the lock."""
-        if not self:
-            return self
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM sale_order WHERE id IN %s FOR UPDATE NOWAIT",
-                    [tuple(self.ids)],
-                )
-        except psycopg2.errors.LockNotAvailable as error:
-            raise UserError(
-                self.env._(
-                    "Somebody else is reviewing %(orders)s right now. Reload the "
-                    "page to see their decision.",
-                    orders=", ".join(self.mapped("name")),
-                )
-            ) from error
-        self.invalidate_recordset(["state", "review_state"])
-        return self
+        return lock_for_update(
+            self,
+            self.env._(
+                "Somebody else is reviewing %(orders)s right now. Reload the "
+                "page to see their decision.",
+                orders=", ".join(self.mapped("name")),
+            ),
+        )
 
     def _review_check_reviewer(self):
         """Refuse a review action the current user may not take on this order."""
@@ -507,6 +562,46 @@ class SaleOrder(models.Model):
         if any(mo.state not in ("done", "cancel") for mo in productions):
             return "in_production"
         return "to_ship"
+
+    def _get_shipments(self):
+        """Transfers of the order's procurement group and every transfer that
+        carries goods of its lines (a delivery merged with other orders')."""
+        return (self.picking_ids | self.order_line.move_ids.picking_id).sorted("id")
+
+    def _get_orders_in_shared_shipments(self):
+        """The orders of ``self`` whose goods travel in a transfer of another
+        order's procurement group."""
+        return self.filtered(
+            lambda order: order.order_line.move_ids.picking_id - order.picking_ids
+        )
+
+    def _get_shared_open_shipments(self):
+        """``{open transfer: orders of self}`` for the open transfers that carry
+        goods of these orders together with goods of other orders."""
+        result = {}
+        for picking in self._get_shipments():
+            if picking.state in ("done", "cancel"):
+                continue
+            orders = picking.move_ids.filtered(
+                lambda move: move.state not in ("done", "cancel")
+            ).sale_line_id.order_id
+            if orders - self:
+                result[picking] = orders & self
+        return result
+
+    def _get_delivery_status_of(self, pickings):
+        """Odoo's delivery status rule applied to ``pickings``."""
+        self.ensure_one()
+        pickings = pickings.filtered(lambda picking: picking.state != "cancel")
+        if not pickings:
+            return False
+        if all(picking.state == "done" for picking in pickings):
+            return "full"
+        if any(picking.state == "done" for picking in pickings):
+            if any(line.qty_delivered for line in self.order_line):
+                return "partial"
+            return "started"
+        return "pending"
 
     def _get_fulfillment_productions(self):
         """Return the manufacturing orders that make goods for these orders.

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 
 # Changing these on a line of a held or rejected order voids the order's review.
@@ -9,6 +11,7 @@ REVIEWED_LINE_FIELDS = {
     "discount",
     "route_id",
     "customer_lead",
+    "commitment_date",
 }
 
 
@@ -20,6 +23,13 @@ class SaleOrderLine(models.Model):
         inverse_name="sale_line_id",
         string="Manufacturing Orders",
         help="Manufacturing orders created to make this line (make-to-order).",
+    )
+    commitment_date = fields.Datetime(
+        string="Line Delivery Date",
+        copy=False,
+        help="Deliver this line on its own date. On confirmation, lines with "
+        "different delivery dates go to separate shipments, each scheduled on its "
+        "date minus the company's security lead time.",
     )
 
     @api.model_create_multi
@@ -36,3 +46,12 @@ class SaleOrderLine(models.Model):
     def unlink(self):
         self.order_id._review_void()
         return super().unlink()
+
+    def _prepare_procurement_values(self, group_id=False):
+        values = super()._prepare_procurement_values(group_id=group_id)
+        if self.commitment_date:
+            values["date_deadline"] = self.commitment_date
+            values["date_planned"] = self.commitment_date - timedelta(
+                days=self.order_id.company_id.security_lead
+            )
+        return values

@@ -7,5 +7,10 @@ from . import (
     test_review_rules,
     test_review_workflow,
     test_security,
+    test_shipment_concurrency,
+    test_shipment_invariants,
+    test_shipment_merge,
+    test_shipment_split,
+    test_shipment_waves,
     test_ui,
 )

@@ -1,5 +1,34 @@
-from odoo import Command
+from contextlib import closing, contextmanager
+
+from odoo import SUPERUSER_ID, Command, api
 from odoo.tests import Form, TransactionCase, new_test_user
+
+
+class ConcurrencyCase(TransactionCase):
+    """Two users acting at once, each in their own transaction, as two browser
+    requests would. A transaction only sees committed rows: fixtures are
+    committed in a transaction of their own and removed again afterwards."""
+
+    def _env(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    @contextmanager
+    def _transaction(self):
+        """A superuser environment in a transaction of its own."""
+        with closing(self.registry.cursor()) as cr:
+            yield self._env(cr)
+
+    @contextmanager
+    def _two_transactions(self):
+        """Two superuser environments in transactions of their own. Without our
+        lock the second would wait for the first one's rows: it gives up after
+        3 seconds instead of hanging the test."""
+        with (
+            closing(self.registry.cursor()) as first_cr,
+            closing(self.registry.cursor()) as second_cr,
+        ):
+            second_cr.execute("SET lock_timeout = '3s'")
+            yield self._env(first_cr), self._env(second_cr)
 
 
 class FulfillmentCase(TransactionCase):
@@ -134,14 +163,16 @@ class FulfillmentCase(TransactionCase):
     def _confirm(self, orders):
         orders.with_user(self.salesman).action_confirm()
 
-    def _ship(self, order, quantities=None, backorder=True):
-        """Validate the order's open delivery as the warehouse user.
+    def _ship(self, order, quantities=None, backorder=True, picking=None):
+        """Validate the order's open deliveries (or only ``picking``) as the
+        warehouse user.
 
         ``quantities`` maps product to the quantity shipped now (all by default);
         a partial shipment goes through Odoo's backorder wizard.
         """
-        picking = order.picking_ids.filtered(
-            lambda p: p.state not in ("done", "cancel")
+        picking = (
+            picking
+            or order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
         ).with_user(self.stock_user)
         for move in picking.move_ids:
             qty = (quantities or {}).get(move.product_id, move.product_uom_qty)
@@ -182,3 +213,64 @@ class FulfillmentCase(TransactionCase):
         action = invoices.with_user(self.accountant).action_register_payment()
         wizard = Form.from_action(self.env(user=self.accountant), action).save()
         wizard.action_create_payments()
+
+
+class ShipmentCase(FulfillmentCase):
+    """Orders with a carrier and a delivery ready to split, and helpers reading
+    what the warehouse would see."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.carrier = cls.env["delivery.carrier"].create(
+            {
+                "name": "Jade Express",
+                "product_id": cls.env["product.product"]
+                .create({"name": "Jade Express Fee", "type": "service"})
+                .id,
+            }
+        )
+        cls.scarce = cls.env["product.product"].create(
+            {
+                "name": "Fulfillment Scarce Teapot",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 70.0,
+                "invoice_policy": "order",
+            }
+        )
+
+    def _order(self, lines, carrier=True, partner=None, policy="direct"):
+        order = self._create_orders(lines)
+        order.write(
+            {
+                "carrier_id": carrier and self.carrier.id,
+                "picking_policy": policy,
+                **({"partner_id": partner.id} if partner else {}),
+            }
+        )
+        self._confirm(order)
+        return order
+
+    def _delivery(self, order):
+        return order.picking_ids.filtered(
+            lambda p: p.state not in ("done", "cancel")
+        ).sorted("id")[:1]
+
+    def _move(self, picking, product):
+        return picking.move_ids.filtered(lambda move: move.product_id == product)
+
+    def _reserved_on_quants(self, product):
+        quants = self.env["stock.quant"].search(
+            [
+                ("product_id", "=", product.id),
+                ("location_id", "=", self.stock_location.id),
+            ]
+        )
+        return sum(quants.mapped("reserved_quantity"))
+
+    def _reserved_on_lines(self, product):
+        lines = self.env["stock.move.line"].search(
+            [("product_id", "=", product.id), ("state", "not in", ("done", "cancel"))]
+        )
+        return sum(lines.mapped("quantity_product_uom"))

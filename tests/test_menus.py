@@ -63,6 +63,7 @@ class TestFulfillmentMenus(FulfillmentCase):
         for user, xmlid in (
             (self.salesman, "sale_fulfillment.sale_order_fulfillment_menu"),
             (self.stock_user, "sale_fulfillment.stock_picking_sale_delivery_menu"),
+            (self.stock_user, "sale_fulfillment.stock_picking_wave_wizard_menu"),
             (self.mrp_user, "sale_fulfillment.mrp_production_mto_menu"),
         ):
             self.assertTrue(self._is_reachable(xmlid, user), f"{user.login}: {xmlid}")
@@ -71,3 +72,17 @@ class TestFulfillmentMenus(FulfillmentCase):
                 "sale_fulfillment.mrp_production_mto_menu", self.salesman
             )
         )
+        self.assertFalse(
+            self._is_reachable(
+                "sale_fulfillment.stock_picking_wave_wizard_menu", self.salesman
+            )
+        )
+
+    def test_build_waves_menu_opens_the_wizard_on_every_ready_delivery(self):
+        order = self._create_orders([(self.product_a, 1)])
+        self._confirm(order)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sale_fulfillment.stock_picking_wave_wizard_action"
+        )
+        wizard = self.env[action["res_model"]].with_user(self.stock_user).create({})
+        self.assertIn(order.picking_ids, wizard.ready_picking_ids)

@@ -1,23 +1,17 @@
-from contextlib import closing
-
-from odoo import SUPERUSER_ID, Command, api
+from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
+
+from .common import ConcurrencyCase
 
 
 @tagged("post_install", "-at_install")
-class TestReviewConcurrency(TransactionCase):
-    """Two reviewers approving the same order at the same time, each in their own
-    transaction, as two browser requests would."""
-
-    def _env(self, cr):
-        return api.Environment(cr, SUPERUSER_ID, {})
+class TestReviewConcurrency(ConcurrencyCase):
+    """Two reviewers approving the same order at the same time."""
 
     def setUp(self):
         super().setUp()
-        # The second transaction only sees committed rows: commit a held order.
-        with closing(self.registry.cursor()) as cr:
-            env = self._env(cr)
+        with self._transaction() as env:
             partner = env["res.partner"].create(
                 {
                     "name": "Concurrent Customer",
@@ -44,20 +38,19 @@ class TestReviewConcurrency(TransactionCase):
                     ],
                 }
             )
-            cr.commit()
+            env.cr.commit()
             self.ids = (order.id, rule.id, product.id, partner.id)
             self.addCleanup(self._cleanup)
             order.action_confirm()
-            cr.commit()
+            env.cr.commit()
 
     def _cleanup(self):
         order_id, rule_id, product_id, partner_id = self.ids
-        with closing(self.registry.cursor()) as cr:
-            env = self._env(cr)
+        with self._transaction() as env:
             # The rule first, in its own commit: left active, it would hold the
             # orders of every later test.
             env["sale.review.rule"].browse(rule_id).unlink()
-            cr.commit()
+            env.cr.commit()
             order = env["sale.order"].browse(order_id)
             if order.state == "sale":  # a regression confirmed it: undo that
                 order.picking_ids.action_cancel()
@@ -65,20 +58,14 @@ class TestReviewConcurrency(TransactionCase):
             order.unlink()
             env["product.product"].browse(product_id).unlink()
             env["res.partner"].browse(partner_id).unlink()
-            cr.commit()
+            env.cr.commit()
 
     def test_two_reviewers_approving_at_once_confirm_the_order_once(self):
         order_id = self.ids[0]
         admin = self.env.ref("base.user_admin")
-        with (
-            closing(self.registry.cursor()) as first_cr,
-            closing(self.registry.cursor()) as second_cr,
-        ):
-            # Without the review lock, the second approval would wait on the
-            # first one's rows: make that wait fail instead of hanging the test.
-            second_cr.execute("SET lock_timeout = '3s'")
-            first = self._env(first_cr)["sale.order"].browse(order_id)
-            second = self._env(second_cr)["sale.order"].browse(order_id)
+        with self._two_transactions() as (first_env, second_env):
+            first = first_env["sale.order"].browse(order_id)
+            second = second_env["sale.order"].browse(order_id)
             self.assertEqual(first.review_state, "to_review")
 
             first.with_user(admin).action_review_approve()
@@ -88,5 +75,5 @@ class TestReviewConcurrency(TransactionCase):
             self.assertEqual(first.state, "sale")
             self.assertEqual(len(first.picking_ids), 1)
             # Nothing of this scenario is kept: both transactions roll back.
-            first_cr.rollback()
-            second_cr.rollback()
+            first_env.cr.rollback()
+            second_env.cr.rollback()

@@ -108,3 +108,77 @@ class TestReviewUi(HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("Your order is being reviewed", response.text)
         self.assertNotIn("Order total", response.text, "review reasons stay internal")
+
+
+@tagged("post_install", "-at_install")
+class TestShipmentUi(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["sale.review.rule"].search([]).action_archive()
+        cls.warehouse_user = new_test_user(
+            cls.env,
+            login="sf_tour_warehouse",
+            groups="stock.group_stock_user,sales_team.group_sale_salesman",
+        )
+        cls.cup, cls.tray = cls.env["product.product"].create(
+            [
+                {"name": name, "type": "consu", "is_storable": True}
+                for name in ("Tour Split Cup", "Tour Split Tray")
+            ]
+        )
+        stock = cls.env.ref("stock.stock_location_stock")
+        for product in (cls.cup, cls.tray):
+            cls.env["stock.quant"]._update_available_quantity(product, stock, 100)
+
+    def _orders(self, partner, count, lines):
+        orders = self.env["sale.order"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "user_id": self.warehouse_user.id,
+                    "order_line": [
+                        Command.create(
+                            {"product_id": product.id, "product_uom_qty": qty}
+                        )
+                        for product, qty in lines
+                    ],
+                }
+                for _i in range(count)
+            ]
+        )
+        orders.action_confirm()
+        return orders
+
+    def test_warehouse_user_splits_a_delivery_with_the_wizard(self):
+        partner = self.env["res.partner"].create({"name": "Tour Split Customer"})
+        order = self._orders(partner, 1, [(self.cup, 10), (self.tray, 3)])
+        picking = order.picking_ids
+        self.start_tour(
+            f"/odoo/action-sale_fulfillment.stock_picking_sale_delivery_action/{picking.id}",
+            "sale_fulfillment_split_tour",
+            login=self.warehouse_user.login,
+        )
+        new = order.picking_ids - picking
+        self.assertEqual(new.backorder_id, picking)
+        self.assertEqual(picking.move_ids.product_id, self.cup)
+        self.assertEqual(picking.move_ids.product_uom_qty, 6)
+        self.assertEqual(
+            sorted(new.move_ids.mapped("product_uom_qty")), [3, 4], "4 cups, 3 trays"
+        )
+
+    def test_warehouse_user_merges_two_deliveries_from_the_list(self):
+        partner = self.env["res.partner"].create({"name": "Tour Merge Customer"})
+        first, second = self._orders(partner, 2, [(self.cup, 1)])
+        self.start_tour(
+            "/odoo/action-sale_fulfillment.stock_picking_sale_delivery_action",
+            "sale_fulfillment_merge_tour",
+            login=self.warehouse_user.login,
+        )
+        emptied = self.env["stock.picking"].search(
+            [("origin", "=", second.name), ("state", "=", "cancel")]
+        )
+        self.assertEqual(len(emptied), 1)
+        self.assertFalse(emptied.move_ids)
+        self.assertEqual(first.shipment_ids, second.shipment_ids)
+        self.assertEqual(len(first.picking_ids.move_ids), 2)

@@ -1,0 +1,163 @@
+from collections import defaultdict
+
+from odoo import models
+from odoo.tools import float_compare, groupby
+
+# Context keys.
+# A split changes demands without the per-move "quantity updated" note: the
+# shipments get one message about the split instead.
+SPLIT_CONTEXT = "sale_fulfillment_split"
+# A split hands reserved quantity from one move line to another line of the same
+# quant: the quant's reservation does not change, so it is not re-synchronised.
+KEEP_QUANT_RESERVATION = "sale_fulfillment_keep_quant_reservation"
+
+
+class StockMove(models.Model):
+    _inherit = "stock.move"
+
+    def _action_assign(self, force_qty=False):
+        res = super()._action_assign(force_qty=force_qty)
+        if not self.env.context.get(SPLIT_CONTEXT):
+            self.picking_id._auto_split_by_availability()
+        return res
+
+    def _key_assign_picking(self):
+        # Lines with their own delivery date ship on their own.
+        return super()._key_assign_picking() + (self.sale_line_id.commitment_date,)
+
+    def _search_picking_for_assignation(self):
+        order = self.sale_line_id.order_id
+        if not order.order_line.filtered("commitment_date"):
+            return super()._search_picking_for_assignation()
+        date = self.sale_line_id.commitment_date or False
+        pickings = self.env["stock.picking"].search(
+            self._search_picking_for_assignation_domain()
+        )
+        for picking in pickings:
+            dates = {
+                move.sale_line_id.commitment_date or False
+                for move in picking.move_ids
+                if move.sale_line_id
+            }
+            if dates <= {date}:
+                return picking
+        return pickings.browse()
+
+    # ------------------------------------------------------------------
+    # Split
+    # ------------------------------------------------------------------
+
+    def _split_to_shipment(self, picking, quantities):
+        """Move ``quantities`` (``{move id: quantity in the move's unit}``) of
+        these moves into ``picking``; return the moves now in it.
+
+        A move given its whole demand changes shipment as it is; the others are
+        split, and the new parts take the reservation the old ones no longer
+        need.
+        """
+        whole = self.filtered(
+            lambda move: (
+                float_compare(
+                    quantities[move.id],
+                    move.product_uom_qty,
+                    precision_rounding=move.product_uom.rounding,
+                )
+                == 0
+            )
+        )
+        new_moves = (self - whole)._split_off(picking, quantities)
+        whole._move_to_picking(picking)
+        return whole | new_moves
+
+    def _move_to_picking(self, picking):
+        """Put these moves, their move lines and packages in ``picking``."""
+        for group, moves in self.grouped("group_id").items():
+            # A move keeps its own procurement group: it ties it to its order.
+            moves.write({"picking_id": picking.id, "group_id": group.id})
+        self.move_line_ids.write({"picking_id": picking.id})
+        self.move_line_ids.package_level_id.write({"picking_id": picking.id})
+
+    def _split_off(self, picking, quantities):
+        """Create in ``picking`` a part of each move with the quantity given in
+        ``quantities``, lower the moves' demand, hand over the reservation they
+        no longer need; return the new moves (in the order of ``self``)."""
+        if not self:
+            return self
+        new_moves = self.create(
+            [
+                move.copy_data(
+                    move._prepare_shipment_split_vals(quantities[move.id], picking)
+                )[0]
+                for move in self
+            ]
+        )
+        for demand, moves in groupby(
+            self, key=lambda move: move.product_uom_qty - quantities[move.id]
+        ):
+            self.browse().concat(*moves).with_context(
+                do_not_unreserve=True, **{SPLIT_CONTEXT: True}
+            ).write({"product_uom_qty": demand})
+        self._hand_over_reservation(new_moves)
+        (self | new_moves)._recompute_state()
+        return new_moves
+
+    def _prepare_shipment_split_vals(self, quantity, picking):
+        """``copy`` defaults of the part of this move split into ``picking``.
+
+        The part was procured with its move already: it is created confirmed
+        (its state is then recomputed), not confirmed again, which would procure
+        it a second time.
+        """
+        self.ensure_one()
+        vals = self._prepare_move_split_vals(quantity)
+        vals.update(picking_id=picking.id, state="confirmed", picked=False)
+        return vals
+
+    def _hand_over_reservation(self, new_moves):
+        """Move the reservation of ``self`` beyond their demand to the matching
+        move of ``new_moves`` (same position), up to its demand, latest move
+        lines first; a move line is split when only part of it goes."""
+        MoveLine = self.env["stock.move.line"]
+        reassign = defaultdict(lambda: MoveLine)
+        shrink = {}
+        create_vals = []
+        for move, new_move in zip(self, new_moves, strict=True):
+            rounding = move.product_uom.rounding
+            excess = min(move.quantity - move.product_uom_qty, new_move.product_uom_qty)
+            for line in move.move_line_ids.sorted("id", reverse=True):
+                if float_compare(excess, 0.0, precision_rounding=rounding) <= 0:
+                    break
+                line_qty = line.product_uom_id._compute_quantity(
+                    line.quantity, move.product_uom, round=False
+                )
+                if float_compare(line_qty, excess, precision_rounding=rounding) <= 0:
+                    reassign[new_move] |= line
+                    excess -= line_qty
+                    continue
+                part = move.product_uom._compute_quantity(
+                    excess, line.product_uom_id, round=False
+                )
+                shrink[line] = line.quantity - part
+                create_vals.append(
+                    line.copy_data(
+                        {
+                            "move_id": new_move.id,
+                            "picking_id": new_move.picking_id.id,
+                            "quantity": part,
+                            "package_level_id": False,
+                        }
+                    )[0]
+                )
+                excess = 0.0
+        for new_move, lines in reassign.items():
+            lines.write(
+                {
+                    "move_id": new_move.id,
+                    "picking_id": new_move.picking_id.id,
+                    "package_level_id": False,
+                }
+            )
+        same_quants = MoveLine.with_context(**{KEEP_QUANT_RESERVATION: True})
+        for quantity, lines in groupby(shrink, key=lambda line: shrink[line]):
+            same_quants.concat(*lines).write({"quantity": quantity})
+        same_quants.create(create_vals)
