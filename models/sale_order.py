@@ -577,16 +577,18 @@ class SaleOrder(models.Model):
 
     def _get_shared_open_shipments(self):
         """``{open transfer: orders of self}`` for the open transfers that carry
-        goods of these orders together with goods of other orders."""
+        goods of these orders together with other goods (of other orders, or of
+        no order)."""
         result = {}
         for picking in self._get_shipments():
             if picking.state in ("done", "cancel"):
                 continue
-            orders = picking.move_ids.filtered(
+            moves = picking.move_ids.filtered(
                 lambda move: move.state not in ("done", "cancel")
-            ).sale_line_id.order_id
-            if orders - self:
-                result[picking] = orders & self
+            )
+            own = moves.filtered(lambda move: move.sale_line_id.order_id in self)
+            if own and own != moves:
+                result[picking] = own.sale_line_id.order_id
         return result
 
     def _get_delivery_status_of(self, pickings):

@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from odoo import models
-from odoo.tools import float_compare, groupby
+from odoo.tools import float_compare, float_is_zero, float_round, groupby
 
 # Context keys.
 # A split changes demands without the per-move "quantity updated" note: the
@@ -24,6 +24,23 @@ class StockMove(models.Model):
     def _key_assign_picking(self):
         # Lines with their own delivery date ship on their own.
         return super()._key_assign_picking() + (self.sale_line_id.commitment_date,)
+
+    def _search_picking_for_assignation_domain(self):
+        # A merged delivery carries moves of several procurement groups: a new
+        # move (more, or less, of a merged order's line) goes to it too.
+        domain = super()._search_picking_for_assignation_domain()
+        if not self.group_id:
+            return domain
+        group_leaf = ("group_id", "=", self.group_id.id)
+        return [
+            term
+            for leaf in domain
+            for term in (
+                ["|", leaf, ("move_ids.group_id", "=", self.group_id.id)]
+                if leaf == group_leaf
+                else [leaf]
+            )
+        ]
 
     def _search_picking_for_assignation(self):
         order = self.sale_line_id.order_id
@@ -65,17 +82,34 @@ class StockMove(models.Model):
                 == 0
             )
         )
+        levels = self.move_line_ids.package_level_id
         new_moves = (self - whole)._split_off(picking, quantities)
         whole._move_to_picking(picking)
+        self._settle_package_levels(levels)
         return whole | new_moves
 
+    def _settle_package_levels(self, levels):
+        """After a split, a package whose content stays together in one
+        shipment follows it; a package now divided between shipments, or only
+        partly moved, is no longer moved whole (unlinking its level frees its
+        lines' result package)."""
+        for level in levels:
+            pickings = level.move_line_ids.picking_id
+            if len(pickings) == 1 and (
+                not level.package_id
+                or level._check_move_lines_map_quant_package(level.package_id)
+            ):
+                if level.picking_id != pickings:
+                    level.picking_id = pickings
+            else:
+                level.unlink()
+
     def _move_to_picking(self, picking):
-        """Put these moves, their move lines and packages in ``picking``."""
+        """Put these moves and their move lines in ``picking``."""
         for group, moves in self.grouped("group_id").items():
             # A move keeps its own procurement group: it ties it to its order.
             moves.write({"picking_id": picking.id, "group_id": group.id})
         self.move_line_ids.write({"picking_id": picking.id})
-        self.move_line_ids.package_level_id.write({"picking_id": picking.id})
 
     def _split_off(self, picking, quantities):
         """Create in ``picking`` a part of each move with the quantity given in
@@ -122,42 +156,54 @@ class StockMove(models.Model):
         shrink = {}
         create_vals = []
         for move, new_move in zip(self, new_moves, strict=True):
-            rounding = move.product_uom.rounding
-            excess = min(move.quantity - move.product_uom_qty, new_move.product_uom_qty)
-            for line in move.move_line_ids.sorted("id", reverse=True):
+            # Counted in the product's unit: a move's own quantity is rounded in
+            # its unit (a dozen to 0.01) and would lose units on the way.
+            product_uom = move.product_id.uom_id
+            rounding = product_uom.rounding
+            lines = move.move_line_ids.sorted("id", reverse=True)
+            excess = min(
+                sum(lines.mapped("quantity_product_uom")) - move.product_qty,
+                new_move.product_qty,
+            )
+            for line in lines:
                 if float_compare(excess, 0.0, precision_rounding=rounding) <= 0:
                     break
-                line_qty = line.product_uom_id._compute_quantity(
-                    line.quantity, move.product_uom, round=False
-                )
-                if float_compare(line_qty, excess, precision_rounding=rounding) <= 0:
+                if (
+                    float_compare(
+                        line.quantity_product_uom, excess, precision_rounding=rounding
+                    )
+                    <= 0
+                ):
                     reassign[new_move] |= line
-                    excess -= line_qty
+                    excess -= line.quantity_product_uom
                     continue
-                part = move.product_uom._compute_quantity(
-                    excess, line.product_uom_id, round=False
-                )
-                shrink[line] = line.quantity - part
-                create_vals.append(
-                    line.copy_data(
-                        {
-                            "move_id": new_move.id,
-                            "picking_id": new_move.picking_id.id,
-                            "quantity": part,
-                            "package_level_id": False,
-                        }
-                    )[0]
+                line_rounding = line.product_uom_id.rounding
+                part = float_round(
+                    product_uom._compute_quantity(
+                        excess, line.product_uom_id, round=False
+                    ),
+                    precision_rounding=line_rounding,
                 )
                 excess = 0.0
+                if float_is_zero(part, precision_rounding=line_rounding):
+                    break
+                shrink[line] = float_round(
+                    line.quantity - part, precision_rounding=line_rounding
+                )
+                create_vals.append(
+                    (
+                        line._prepare_split_line_vals(new_move, part),
+                        line._has_product_unit(),
+                    )
+                )
         for new_move, lines in reassign.items():
-            lines.write(
-                {
-                    "move_id": new_move.id,
-                    "picking_id": new_move.picking_id.id,
-                    "package_level_id": False,
-                }
-            )
-        same_quants = MoveLine.with_context(**{KEEP_QUANT_RESERVATION: True})
-        for quantity, lines in groupby(shrink, key=lambda line: shrink[line]):
-            same_quants.concat(*lines).write({"quantity": quantity})
-        same_quants.create(create_vals)
+            lines.write({"move_id": new_move.id, "picking_id": new_move.picking_id.id})
+        # Lines counted in the product's unit hand over exactly what the quant
+        # holds for them; in another unit, rounding may differ: Odoo re-syncs.
+        exact = MoveLine.with_context(**{KEEP_QUANT_RESERVATION: True})
+        for (quantity, keep), lines in groupby(
+            shrink, key=lambda line: (shrink[line], line._has_product_unit())
+        ):
+            (exact if keep else MoveLine).concat(*lines).write({"quantity": quantity})
+        exact.create([vals for vals, keep in create_vals if keep])
+        MoveLine.create([vals for vals, keep in create_vals if not keep])

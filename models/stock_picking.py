@@ -8,7 +8,8 @@ from .locking import lock_for_update
 
 _logger = logging.getLogger(__name__)
 
-OPEN_PICKING_STATES = ("draft", "waiting", "confirmed", "assigned")
+# Deliveries that may be merged: confirmed and not done (a draft is not planned).
+MERGEABLE_STATES = ("waiting", "confirmed", "assigned")
 
 
 class StockPicking(models.Model):
@@ -130,8 +131,8 @@ class StockPicking(models.Model):
         moves.move_line_ids.write({"picking_id": target.id})
         others.package_level_ids.write({"picking_id": target.id})
         # An empty transfer computes as draft; cancel it explicitly so that it
-        # leaves every work queue.
-        others.write({"state": "cancel"})
+        # leaves every work queue and its batch.
+        others.write({"state": "cancel", "batch_id": False})
         origins = dict.fromkeys(
             origin for origin in (target + others).mapped("origin") if origin
         )
@@ -391,12 +392,23 @@ class StockPicking(models.Model):
                     pickings=format_list(self.env, not_outgoing.mapped("name")),
                 )
             )
-        closed = self.filtered(lambda p: p.state not in OPEN_PICKING_STATES)
+        closed = self.filtered(lambda p: p.state in ("done", "cancel"))
         if closed:
             raise UserError(
                 self.env._(
                     "Cannot merge: %(pickings)s are already done or cancelled.",
                     pickings=format_list(self.env, closed.mapped("name")),
+                )
+            )
+        orders = self.move_ids.sale_line_id.order_id
+        if len(orders) > 1 and self.carrier_id.invoice_policy == "real":
+            raise UserError(
+                self.env._(
+                    "Cannot merge %(pickings)s: %(carrier)s bills the real shipping "
+                    "cost to the order of the delivery, and one parcel cannot be "
+                    "billed to several orders.",
+                    pickings=format_list(self.env, self.mapped("name")),
+                    carrier=self.carrier_id.name,
                 )
             )
         for field_name, message in self._get_merge_rules():
@@ -409,6 +421,14 @@ class StockPicking(models.Model):
                     ],
                 )
                 raise UserError(message % {"details": details})
+        drafts = self.filtered(lambda p: p.state not in MERGEABLE_STATES)
+        if drafts:
+            raise UserError(
+                self.env._(
+                    "Cannot merge: %(pickings)s are drafts. Mark them as To Do first.",
+                    pickings=format_list(self.env, drafts.mapped("name")),
+                )
+            )
 
     def _get_merge_rules(self):
         """``[(field name, refusal)]``: merged deliveries must share each field;
@@ -443,6 +463,13 @@ class StockPicking(models.Model):
                 "location_id",
                 self.env._(
                     "Cannot merge deliveries leaving from different locations: "
+                    "%(details)s."
+                ),
+            ),
+            (
+                "batch_id",
+                self.env._(
+                    "Cannot merge deliveries of different batches or waves: "
                     "%(details)s."
                 ),
             ),

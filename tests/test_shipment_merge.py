@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -211,3 +212,86 @@ class TestShipmentMerge(ShipmentCase):
         self.assertEqual(merged.sale_order_ids, mine)
         self.assertEqual(merged.sale_order_count, 2)
         self.assertEqual(mine.with_user(seller).shipment_ids, merged)
+
+    def test_changing_a_merged_orders_line_changes_its_move_in_the_merged_delivery(
+        self,
+    ):
+        first = self._order([(self.product_a, 2)])
+        second = self._order([(self.product_b, 5)])
+        merged = (
+            self._delivery(first) | self._delivery(second)
+        ).action_merge_shipments()
+        receipts = self.env["stock.picking"].search_count([])
+
+        second.order_line.product_uom_qty = 3
+        move_b = self._move(merged, self.product_b)
+        self.assertEqual((move_b.product_uom_qty, move_b.quantity), (3, 3))
+        self.assertEqual(self._reserved_on_quants(self.product_b), 3)
+        self.assertEqual(self.env["stock.picking"].search_count([]), receipts)
+
+        second.order_line.product_uom_qty = 8
+        self.assertEqual(
+            sum(self._move(merged, self.product_b).mapped("product_uom_qty")), 8
+        )
+        self.assertEqual(second.shipment_ids, merged)
+
+    def test_cancelling_an_order_keeps_goods_of_no_order_in_its_delivery(self):
+        order = self._order([(self.product_a, 2)], carrier=False)
+        picking = self._delivery(order)
+        manual = self.env["stock.picking"].create(
+            {
+                "picking_type_id": picking.picking_type_id.id,
+                "partner_id": picking.partner_id.id,
+                "location_id": picking.location_id.id,
+                "location_dest_id": picking.location_dest_id.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": "Sample",
+                            "product_id": self.product_b.id,
+                            "product_uom_qty": 1,
+                            "location_id": picking.location_id.id,
+                            "location_dest_id": picking.location_dest_id.id,
+                        }
+                    )
+                ],
+            }
+        )
+        manual.action_confirm()
+        merged = (picking | manual).action_merge_shipments()
+
+        order._action_cancel()
+
+        self.assertEqual(
+            merged.move_ids.filtered(lambda m: m.state != "cancel").product_id,
+            self.product_b,
+        )
+        self.assertNotEqual(merged.state, "cancel")
+
+    def test_merge_refuses_drafts_batches_and_real_shipping_costs(self):
+        first = self._delivery(self._order([(self.product_a, 1)]))
+        second = self._delivery(self._order([(self.product_a, 1)]))
+        draft = first.copy()
+        with self.assertRaisesRegex(UserError, f"{draft.name} are drafts"):
+            (first | draft).action_merge_shipments()
+        batch = self.env["stock.picking.batch"].create(
+            {"picking_ids": [Command.set(second.ids)]}
+        )
+        with self.assertRaisesRegex(UserError, "different batches or waves"):
+            (first | second).action_merge_shipments()
+        batch.picking_ids = [Command.unlink(second.id)]
+        self.carrier.invoice_policy = "real"
+        with self.assertRaisesRegex(UserError, "bills the real shipping cost"):
+            (first | second).action_merge_shipments()
+        self.assertEqual((first.state, second.state), ("assigned", "assigned"))
+
+    def test_merged_away_delivery_leaves_its_batch(self):
+        first = self._delivery(self._order([(self.product_a, 1)]))
+        second = self._delivery(self._order([(self.product_a, 1)]))
+        batch = self.env["stock.picking.batch"].create(
+            {"picking_ids": [Command.set((first | second).ids)]}
+        )
+        batch.action_confirm()
+        (first | second).action_merge_shipments()
+        self.assertEqual(batch.picking_ids, first)
+        self.assertEqual(batch.state, "in_progress")

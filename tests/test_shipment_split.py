@@ -1,6 +1,6 @@
 from datetime import datetime, timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
@@ -325,3 +325,77 @@ class TestShipmentSplit(ShipmentCase):
             line.commitment_date = datetime(2031, 1, 5, 8, 0)
         self.assertEqual(order.order_line.commitment_date, datetime(2031, 1, 5, 8, 0))
         self.assertFalse(order.copy().order_line.commitment_date)
+
+    def test_split_of_a_whole_package_leaves_both_parts_valid(self):
+        package = self.env["stock.quant.package"].create({"name": "Split Crate"})
+        self.env["stock.quant"]._update_available_quantity(
+            self.scarce, self.stock_location, 10, package_id=package
+        )
+        order = self._order([(self.scarce, 10)])
+        picking = self._delivery(order)
+        self.assertEqual(picking.package_level_ids.package_id, package)
+
+        new = picking._split_shipment({picking.move_ids.id: 4})
+
+        self.assertFalse(picking.package_level_ids | new.package_level_ids)
+        self.assertFalse((picking | new).move_line_ids.result_package_id)
+        self.assertEqual(self._reserved_on_quants(self.scarce), 10)
+        self._ship(order, picking=picking)
+        self._ship(order, picking=new)
+        self.assertEqual(order.order_line.qty_delivered, 10)
+
+    def test_a_package_that_moves_whole_keeps_its_level(self):
+        package = self.env["stock.quant.package"].create({"name": "Whole Crate"})
+        self.env["stock.quant"]._update_available_quantity(
+            self.scarce, self.stock_location, 3, package_id=package
+        )
+        order = self._order([(self.product_a, 2), (self.scarce, 3)])
+        picking = self._delivery(order)
+        new = picking._split_shipment({self._move(picking, self.scarce).id: 3})
+        self.assertEqual(new.package_level_ids.package_id, package)
+        self.assertFalse(picking.package_level_ids)
+        self._ship(order, picking=new)
+        self.assertEqual(order.order_line.mapped("qty_delivered"), [0, 3])
+
+    def test_split_in_another_unit_keeps_quants_and_lines_equal(self):
+        dozen = self.env.ref("uom.product_uom_dozen")
+        customers = self.env.ref("stock.stock_location_customers")
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "partner_id": self.customer.id,
+                "location_id": self.stock_location.id,
+                "location_dest_id": customers.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": self.scarce.name,
+                            "product_id": self.scarce.id,
+                            "product_uom": dozen.id,
+                            "product_uom_qty": 3,
+                            "location_id": self.stock_location.id,
+                            "location_dest_id": customers.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        self.env["stock.quant"]._update_available_quantity(
+            self.scarce, self.stock_location, 25
+        )
+        picking.action_assign()
+        move = picking.move_ids
+        # Odoo reserves 2.08 dozens (24.96 units: a dozen rounds to 0.01).
+        reserved = move.move_line_ids.quantity_product_uom
+        self.assertAlmostEqual(reserved, 24.96)
+
+        new = picking._split_shipment({move.id: 2})
+
+        # One dozen stays reserved; the rest goes with the new part.
+        self.assertAlmostEqual(move.move_line_ids.quantity_product_uom, 12)
+        self.assertAlmostEqual(
+            new.move_ids.move_line_ids.quantity_product_uom, reserved - 12
+        )
+        self.assertAlmostEqual(self._reserved_on_quants(self.scarce), reserved)
+        self.assertAlmostEqual(self._reserved_on_lines(self.scarce), reserved)

@@ -1,5 +1,6 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import formatLang
 
 
 class StockPickingSplitWizard(models.TransientModel):
@@ -52,13 +53,16 @@ class StockPickingSplitWizard(models.TransientModel):
                 moved = max(line._get_split_quantity(), 0.0)
                 remaining = max(line.demand - moved, 0.0)
                 if remaining:
-                    stays.append((line, remaining))
+                    stays.append((line, wizard._format_quantity(remaining)))
                 if moved:
-                    leaves.append((line, moved))
+                    leaves.append((line, wizard._format_quantity(moved)))
             wizard.preview = self.env["ir.qweb"]._render(
                 "sale_fulfillment.stock_picking_split_preview",
                 {"wizard": wizard, "stays": stays, "leaves": leaves},
             )
+
+    def _format_quantity(self, quantity):
+        return formatLang(self.env, quantity, dp="Product Unit of Measure")
 
     def action_split(self):
         """Split the shipment as entered and open the new one."""
