@@ -147,6 +147,21 @@ class TestShipmentSplit(ShipmentCase):
         self.assertEqual(order.delivery_status, "partial")
         self.assertEqual(order.order_line.mapped("qty_delivered"), [3, 4])
 
+    def test_ship_ready_part_button_opens_the_new_delivery(self):
+        self.env["stock.quant"]._update_available_quantity(
+            self.scarce, self.stock_location, 1
+        )
+        order = self._order([(self.scarce, 3)])
+        picking = self._delivery(order)
+        self.assertTrue(picking.has_ready_part)
+        action = picking.with_user(self.stock_user).action_view_split_by_availability()
+        new = order.picking_ids - picking
+        self.assertEqual(
+            (action["res_model"], action["res_id"]), ("stock.picking", new.id)
+        )
+        self.assertEqual(new.move_ids.product_uom_qty, 2)
+        self.assertFalse(picking.has_ready_part)
+
     def test_split_by_availability_button_says_when_nothing_is_ready(self):
         order = self._order([(self.scarce, 2)])
         picking = self._delivery(order)
