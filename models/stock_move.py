@@ -17,8 +17,7 @@ class StockMove(models.Model):
 
     def _action_assign(self, force_qty=False):
         res = super()._action_assign(force_qty=force_qty)
-        if not self.env.context.get(SPLIT_CONTEXT):
-            self.picking_id._auto_split_by_availability()
+        self.picking_id._auto_split_by_availability()
         return res
 
     def _key_assign_picking(self):
