@@ -21,9 +21,12 @@
         "security/sale_fulfillment_security.xml",
         "security/ir.model.access.csv",
         "data/sale_review_rule_data.xml",
+        "data/sale_rma_data.xml",
+        "data/mail_template_data.xml",
         "views/sale_order_views.xml",
         "views/sale_review_views.xml",
         "views/sale_review_rule_views.xml",
+        "views/sale_rma_views.xml",
         "views/sale_portal_templates.xml",
         "views/res_partner_views.xml",
         "views/product_template_views.xml",
@@ -34,6 +37,7 @@
         "wizards/sale_review_simulation_views.xml",
         "wizards/stock_picking_split_wizard_views.xml",
         "wizards/stock_picking_wave_wizard_views.xml",
+        "wizards/sale_rma_wizard_views.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -41,8 +45,12 @@
         "data/demo/product_demo.xml",
         "data/demo/mrp_demo.xml",
         "data/demo/sale_order_demo.xml",
+        "data/demo/sale_rma_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sale_fulfillment/static/src/js/*.js",
+        ],
         "web.assets_tests": [
             "sale_fulfillment/static/tests/tours/*.js",
         ],

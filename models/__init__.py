@@ -1,4 +1,6 @@
 from . import (
+    account_move,
+    account_move_line,
     payment_transaction,
     product_template,
     res_company,
@@ -8,9 +10,14 @@ from . import (
     sale_order_line,
     sale_review_issue,
     sale_review_rule,
+    sale_rma,
+    sale_rma_line,
+    sale_rma_reason,
     stock_move,
     stock_move_line,
     stock_picking,
     stock_picking_type,
     stock_quant,
+    stock_return_picking,
+    stock_rule,
 )

@@ -3,8 +3,11 @@ import psycopg2
 from odoo.exceptions import UserError
 
 
-def lock_for_update(records, message):
+def lock_for_update(records, message, strength="UPDATE"):
     """Lock ``records`` for the rest of the transaction, without waiting.
+
+    ``strength`` is the row lock: ``"NO KEY UPDATE"`` still lets others insert
+    rows that reference the locked ones.
 
     When another transaction holds one of them, raise ``UserError(message)``
     instead: the second user learns at once that somebody else is changing the
@@ -16,7 +19,8 @@ def lock_for_update(records, message):
     try:
         with records.env.cr.savepoint(flush=False):
             records.env.cr.execute(
-                f'SELECT id FROM "{records._table}" WHERE id IN %s FOR UPDATE NOWAIT',
+                f'SELECT id FROM "{records._table}" WHERE id IN %s '
+                f"FOR {strength} NOWAIT",
                 [tuple(records.ids)],
             )
     except psycopg2.errors.LockNotAvailable as error:

@@ -9,3 +9,34 @@ class ResCompany(models.Model):
         help="If unset, a held order must be reviewed by someone other than its "
         "salesperson.",
     )
+    rma_return_location_id = fields.Many2one(
+        comodel_name="stock.location",
+        string="Returns Location",
+        domain="[('usage', '=', 'internal'), ('company_id', 'in', [id, False])]",
+        help="Where after-sales returns are received. Empty: where Odoo's return "
+        "operation type receives them.",
+    )
+    rma_refund_timing = fields.Selection(
+        selection=[
+            ("on_receipt", "When the Return Is Received"),
+            ("immediate", "At Once"),
+        ],
+        string="Credit Note of a Return",
+        default="on_receipt",
+        required=True,
+    )
+    rma_exchange_policy = fields.Selection(
+        selection=[
+            ("after_return", "After the Return Is Received"),
+            ("immediate", "At Once"),
+        ],
+        string="Ship Exchange Replacements",
+        default="after_return",
+        required=True,
+    )
+    rma_manager_approval_amount = fields.Monetary(
+        string="Refunds Needing a Manager Above",
+        currency_field="currency_id",
+        help="After-sales requests refunding more than this (untaxed) must be "
+        "confirmed by an after-sales manager. Zero: no limit.",
+    )

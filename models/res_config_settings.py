@@ -8,3 +8,19 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.sale_review_allow_self_approval",
         readonly=False,
     )
+    rma_return_location_id = fields.Many2one(
+        related="company_id.rma_return_location_id",
+        readonly=False,
+    )
+    rma_refund_timing = fields.Selection(
+        related="company_id.rma_refund_timing",
+        readonly=False,
+    )
+    rma_exchange_policy = fields.Selection(
+        related="company_id.rma_exchange_policy",
+        readonly=False,
+    )
+    rma_manager_approval_amount = fields.Monetary(
+        related="company_id.rma_manager_approval_amount",
+        readonly=False,
+    )

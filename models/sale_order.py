@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .locking import lock_for_update
+from .sale_rma import OPEN_STATES as RMA_OPEN_STATES
 
 FULFILLMENT_STATES = [
     ("quotation", "Quotation"),
@@ -134,10 +135,20 @@ class SaleOrder(models.Model):
         "- To Ship: ready to be shipped, nothing shipped yet.\n"
         "- Partially Shipped: some shipments have left, others are open.\n"
         "- Shipped: every shipment has left; invoicing or payment is open.\n"
+        "- After-Sales: an after-sales request of the order is open.\n"
         "- Done: shipped, invoiced and paid.\n"
         "- Cancelled: the order was cancelled.",
     )
 
+    rma_ids = fields.One2many(
+        comodel_name="sale.rma",
+        inverse_name="order_id",
+        string="After-Sales Requests",
+        copy=False,
+    )
+    rma_count = fields.Integer(
+        string="After-Sales Request Count", compute="_compute_rma_count"
+    )
     shipment_ids = fields.Many2many(
         comodel_name="stock.picking",
         string="Shipments",
@@ -187,6 +198,7 @@ class SaleOrder(models.Model):
         "order_line.invoice_lines.move_id.payment_state",
         "order_line.production_ids.state",
         "procurement_group_id.stock_move_ids.created_production_id.state",
+        "rma_ids.state",
     )
     def _compute_fulfillment_state(self):
         # Relations are prefetched for the whole batch the first time one order
@@ -195,6 +207,11 @@ class SaleOrder(models.Model):
         self._get_fulfillment_productions().fetch(["state"])
         for order in self:
             order.fulfillment_state = order._get_fulfillment_state()
+
+    @api.depends("rma_ids")
+    def _compute_rma_count(self):
+        for order in self:
+            order.rma_count = len(order.rma_ids)
 
     @api.depends("picking_ids", "order_line.move_ids.picking_id")
     def _compute_shipment_ids(self):
@@ -283,6 +300,39 @@ class SaleOrder(models.Model):
                     {move.id: move.product_uom_qty for move in own}
                 ).action_cancel()
         return super()._action_cancel()
+
+    def action_open_rma_wizard(self):
+        """Open the after-sales wizard on this confirmed order."""
+        self.ensure_one()
+        if self.state != "sale":
+            raise UserError(
+                self.env._(
+                    "%(order)s is not a confirmed order: after-sales requests are "
+                    "for confirmed orders only.",
+                    order=self.name,
+                )
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New After-Sales Request"),
+            "res_model": "sale.rma.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
+    def action_view_rma(self):
+        """Open the order's after-sales requests."""
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "sale_fulfillment.sale_rma_action"
+        )
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {"default_order_id": self.id, "create": False}
+        if len(self.rma_ids) == 1:
+            action["views"] = [(False, "form")]
+            action["res_id"] = self.rma_ids.id
+        return action
 
     def action_review_approve(self):
         """Clear the open issues the current user may clear; confirm the orders
@@ -546,6 +596,10 @@ class SaleOrder(models.Model):
         self.ensure_one()
         if self.state == "cancel":
             return "cancel"
+        if self.state == "sale" and any(
+            rma.state in RMA_OPEN_STATES for rma in self.rma_ids
+        ):
+            return "aftersales"
         if self.state != "sale":
             if self.review_state in ("to_review", "rejected"):
                 return self.review_state
@@ -645,3 +699,46 @@ class SaleOrder(models.Model):
         return all(
             invoice.payment_state in SETTLED_PAYMENT_STATES for invoice in invoices
         )
+
+    def _get_rma_allowed_types(self):
+        """The after-sales types that fit what the order shipped: changes and
+        cancellations while something is still to ship, the others once
+        something was delivered."""
+        self.ensure_one()
+        if self.state != "sale":
+            return []
+        allowed = []
+        if self._get_rma_open_shipments():
+            allowed += ["cancel", "modify"]
+        if any(line.qty_delivered for line in self.order_line):
+            allowed += ["refund", "return_refund", "exchange", "reship"]
+        return allowed
+
+    def _get_rma_open_shipments(self):
+        """Open transfers still to send goods of the order (no returns)."""
+        self.ensure_one()
+        return self._get_shipments().filtered(
+            lambda picking: (
+                picking.state not in ("done", "cancel")
+                and picking.picking_type_code != "incoming"
+            )
+        )
+
+    def _get_rma_own_shipments(self, shipments):
+        """``shipments`` with this order's goods only: the order's goods leave
+        a delivery shared with other orders first, so that a change of address
+        or date does not touch the others."""
+        self.ensure_one()
+        shared = self._get_shared_open_shipments()
+        result = shipments.filtered(lambda picking: picking not in shared)
+        for picking in shipments.filtered(lambda picking: picking in shared):
+            own = picking.move_ids.filtered(
+                lambda move: (
+                    move.sale_line_id.order_id == self
+                    and move.state not in ("done", "cancel")
+                )
+            )
+            result |= picking._split_shipment(
+                {move.id: move.product_uom_qty for move in own}
+            )
+        return result

@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import models
+from odoo import fields, models
 from odoo.tools import float_compare, float_is_zero, float_round, groupby
 
 # Context keys.
@@ -14,6 +14,14 @@ KEEP_QUANT_RESERVATION = "sale_fulfillment_keep_quant_reservation"
 
 class StockMove(models.Model):
     _inherit = "stock.move"
+
+    sale_rma_line_id = fields.Many2one(
+        comodel_name="sale.rma.line",
+        string="After-Sales Line",
+        index="btree_not_null",
+        readonly=True,
+        help="The after-sales request line this return or replacement serves.",
+    )
 
     def _action_assign(self, force_qty=False):
         res = super()._action_assign(force_qty=force_qty)

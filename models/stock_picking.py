@@ -37,6 +37,10 @@ class StockPicking(models.Model):
         help="Part of this open shipment is reserved and part is not.",
     )
 
+    sale_rma_count = fields.Integer(
+        string="After-Sales Requests", compute="_compute_sale_rma_count"
+    )
+
     @api.depends_context("uid")
     @api.depends("move_ids.sale_line_id", "sale_id")
     def _compute_sale_order_ids(self):
@@ -46,6 +50,18 @@ class StockPicking(models.Model):
             # delivery carries other orders, not which.
             picking.sale_order_ids = orders.sudo(False)._filtered_access("read")
             picking.sale_order_count = len(orders)
+
+    @api.depends("move_ids.sale_rma_line_id", "group_id")
+    def _compute_sale_rma_count(self):
+        pickings = self.sudo()
+        by_group = pickings.group_id and self.env["sale.rma"].sudo().search(
+            [("procurement_group_id", "in", pickings.group_id.ids)]
+        ).grouped("procurement_group_id")
+        for picking in pickings:
+            rmas = picking.move_ids.sale_rma_line_id.rma_id
+            if by_group and picking.group_id in by_group:
+                rmas |= by_group[picking.group_id]
+            self.browse(picking.id).sale_rma_count = len(rmas)
 
     @api.depends("move_ids.state")
     def _compute_split_move_count(self):
@@ -63,6 +79,32 @@ class StockPicking(models.Model):
     # ------------------------------------------------------------------
     # Buttons
     # ------------------------------------------------------------------
+
+    def _action_done(self):
+        res = super()._action_done()
+        rmas = self._get_sale_rmas()
+        if rmas:
+            rmas._update_state()
+            rmas._on_replacement_shipped(self)
+        return res
+
+    def action_cancel(self):
+        res = super().action_cancel()
+        self._get_sale_rmas()._update_state()
+        return res
+
+    def action_view_sale_rma(self):
+        """Open the after-sales requests this transfer serves."""
+        rmas = self._get_sale_rmas()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "sale_fulfillment.sale_rma_action"
+        )
+        if len(rmas) == 1:
+            action["views"] = [(False, "form")]
+            action["res_id"] = rmas.id
+        else:
+            action["domain"] = [("id", "in", rmas.ids)]
+        return action
 
     def action_open_split_wizard(self):
         """Open the "Split Shipment" wizard on this delivery."""
@@ -513,3 +555,16 @@ class StockPicking(models.Model):
     def _get_state_label(self):
         self.ensure_one()
         return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
+    def _get_sale_rmas(self):
+        """The after-sales requests these transfers return or replace goods
+        for."""
+        rmas = self.move_ids.sale_rma_line_id.rma_id
+        groups = self.group_id
+        if groups:
+            rmas |= (
+                self.env["sale.rma"]
+                .sudo()
+                .search([("procurement_group_id", "in", groups.ids)])
+            )
+        return rmas.sudo()

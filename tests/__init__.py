@@ -1,4 +1,6 @@
 from . import (
+    test_aftersales,
+    test_aftersales_concurrency,
     test_fulfillment_state,
     test_i18n,
     test_install,

@@ -21,12 +21,13 @@ class ConcurrencyCase(TransactionCase):
     @contextmanager
     def _two_transactions(self):
         """Two superuser environments in transactions of their own. Without our
-        lock the second would wait for the first one's rows: it gives up after
-        3 seconds instead of hanging the test."""
+        lock one would wait for the other's rows: it gives up after 3 seconds
+        instead of hanging the test."""
         with (
             closing(self.registry.cursor()) as first_cr,
             closing(self.registry.cursor()) as second_cr,
         ):
+            first_cr.execute("SET lock_timeout = '3s'")
             second_cr.execute("SET lock_timeout = '3s'")
             yield self._env(first_cr), self._env(second_cr)
 

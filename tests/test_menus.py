@@ -1,4 +1,4 @@
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from .common import FulfillmentCase
@@ -86,3 +86,26 @@ class TestFulfillmentMenus(FulfillmentCase):
         )
         wizard = self.env[action["res_model"]].with_user(self.stock_user).create({})
         self.assertIn(order.picking_ids, wizard.ready_picking_ids)
+
+    def test_aftersales_menus_reach_clerks_and_reasons_reach_managers(self):
+        clerk = new_test_user(
+            self.env,
+            login="sf_menu_clerk",
+            groups="sale_fulfillment.group_aftersales_user",
+        )
+        manager = new_test_user(
+            self.env,
+            login="sf_menu_as_manager",
+            groups="sale_fulfillment.group_aftersales_manager",
+        )
+        for xmlid in (
+            "sale_fulfillment.sale_rma_menu",
+            "sale_fulfillment.sale_rma_analysis_menu",
+        ):
+            self.assertTrue(self._is_reachable(xmlid, clerk), xmlid)
+        reasons = "sale_fulfillment.sale_rma_reason_menu"
+        self.assertFalse(self._is_reachable(reasons, clerk))
+        self.assertTrue(self._is_reachable(reasons, manager))
+        self.assertTrue(
+            self._records("sale_fulfillment.sale_rma_reason_action", manager)
+        )

@@ -36,6 +36,8 @@ class TestSecurity(TransactionCase):
             groups="sale_fulfillment.group_aftersales_user",
         )
         self.assertFalse(user.has_group("sale_fulfillment.group_aftersales_manager"))
+        # Clerks handle requests on every salesperson's orders.
+        self.assertTrue(user.has_group("sales_team.group_sale_salesman_all_leads"))
         self.assertFalse(user.has_group("sale_fulfillment.group_order_reviewer"))
 
     def test_sales_administrator_and_admin_get_every_fulfillment_right(self):

@@ -182,3 +182,52 @@ class TestShipmentUi(HttpCase):
         self.assertFalse(emptied.move_ids)
         self.assertEqual(first.shipment_ids, second.shipment_ids)
         self.assertEqual(len(first.picking_ids.move_ids), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestAftersalesUi(HttpCase):
+    def test_clerk_returns_goods_receives_them_and_sees_the_credit_note(self):
+        self.env["sale.review.rule"].search([]).action_archive()
+        clerk = new_test_user(
+            self.env,
+            login="sf_tour_aftersales",
+            groups="sale_fulfillment.group_aftersales_user,stock.group_stock_user,"
+            "account.group_account_invoice",
+        )
+        vase = self.env["product.product"].create(
+            {
+                "name": "Tour Return Vase",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 80.0,
+                "invoice_policy": "order",
+            }
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            vase, self.env.ref("stock.stock_location_stock"), 10
+        )
+        partner = self.env["res.partner"].create({"name": "Tour Return Customer"})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "order_line": [
+                    Command.create({"product_id": vase.id, "product_uom_qty": 3})
+                ],
+            }
+        )
+        order.action_confirm()
+        order.picking_ids.move_ids.quantity = 3
+        order.picking_ids.move_ids.picked = True
+        order.picking_ids.button_validate()
+        order._create_invoices().action_post()
+        self.start_tour(
+            f"/odoo/action-sale.action_orders/{order.id}",
+            "sale_fulfillment_rma_tour",
+            login=clerk.login,
+        )
+        rma = order.rma_ids
+        self.assertEqual(rma.rma_type, "return_refund")
+        self.assertEqual(rma.state, "received")
+        self.assertEqual(rma.description, "The glaze is cracked")
+        self.assertEqual(order.order_line.qty_delivered, 1)
+        self.assertEqual(rma.refund_move_ids.invoice_line_ids.quantity, 2)

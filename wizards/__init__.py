@@ -1,6 +1,7 @@
 from . import (
     sale_review_reject_wizard,
     sale_review_simulation,
+    sale_rma_wizard,
     stock_picking_split_wizard,
     stock_picking_wave_wizard,
 )
