@@ -628,7 +628,7 @@ class SaleRma(models.Model):
                 precision_rounding=line.product_uom.rounding,
             )
             for line in order.order_line
-            if line.product_type == "consu" and not line.display_type
+            if not line.display_type and not line.is_downpayment
         )
 
     def _decrease_order_quantities(self):
