@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .sale_rma import EXCHANGE_POLICIES, REFUND_TIMINGS
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -17,19 +19,13 @@ class ResCompany(models.Model):
         "operation type receives them.",
     )
     rma_refund_timing = fields.Selection(
-        selection=[
-            ("on_receipt", "When the Return Is Received"),
-            ("immediate", "At Once"),
-        ],
+        selection=REFUND_TIMINGS,
         string="Credit Note of a Return",
         default="on_receipt",
         required=True,
     )
     rma_exchange_policy = fields.Selection(
-        selection=[
-            ("after_return", "After the Return Is Received"),
-            ("immediate", "At Once"),
-        ],
+        selection=EXCHANGE_POLICIES,
         string="Ship Exchange Replacements",
         default="after_return",
         required=True,

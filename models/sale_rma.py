@@ -15,6 +15,16 @@ RMA_TYPES = [
     ("exchange", "Exchange"),
     ("reship", "Re-ship"),
 ]
+# When a return is credited, and when an exchange's replacement ships: company
+# defaults that a request may override.
+REFUND_TIMINGS = [
+    ("on_receipt", "When the Return Is Received"),
+    ("immediate", "At Once"),
+]
+EXCHANGE_POLICIES = [
+    ("after_return", "After the Return Is Received"),
+    ("immediate", "At Once"),
+]
 # Types that act on goods not shipped yet, and types that act on shipped goods.
 PRE_SHIPMENT_TYPES = ("cancel", "modify")
 POST_SHIPMENT_TYPES = ("refund", "return_refund", "exchange", "reship")
@@ -127,20 +137,14 @@ class SaleRma(models.Model):
         copy=True,
     )
     refund_timing = fields.Selection(
-        selection=[
-            ("on_receipt", "When the Return Is Received"),
-            ("immediate", "At Once"),
-        ],
+        selection=REFUND_TIMINGS,
         string="Credit Note",
         default=lambda self: self.env.company.rma_refund_timing,
         help="For a return and refund: issue the credit note once the goods are "
         "back, or at once when the request is confirmed.",
     )
     exchange_policy = fields.Selection(
-        selection=[
-            ("after_return", "After the Return Is Received"),
-            ("immediate", "At Once"),
-        ],
+        selection=EXCHANGE_POLICIES,
         string="Ship Replacement",
         default=lambda self: self.env.company.rma_exchange_policy,
     )

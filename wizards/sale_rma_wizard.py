@@ -2,7 +2,12 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
-from ..models.sale_rma import PRE_SHIPMENT_TYPES, RMA_TYPES
+from ..models.sale_rma import (
+    EXCHANGE_POLICIES,
+    PRE_SHIPMENT_TYPES,
+    REFUND_TIMINGS,
+    RMA_TYPES,
+)
 
 
 class SaleRmaWizard(models.TransientModel):
@@ -35,18 +40,12 @@ class SaleRmaWizard(models.TransientModel):
     )
     description = fields.Text(string="Customer Description")
     refund_timing = fields.Selection(
-        selection=[
-            ("on_receipt", "When the Return Is Received"),
-            ("immediate", "At Once"),
-        ],
+        selection=REFUND_TIMINGS,
         string="Credit Note",
         default=lambda self: self.env.company.rma_refund_timing,
     )
     exchange_policy = fields.Selection(
-        selection=[
-            ("after_return", "After the Return Is Received"),
-            ("immediate", "At Once"),
-        ],
+        selection=EXCHANGE_POLICIES,
         string="Ship Replacement",
         default=lambda self: self.env.company.rma_exchange_policy,
     )
