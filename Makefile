@@ -92,6 +92,7 @@ test: lint
 	fi; \
 	PYTHONPATH=$(abspath tools)$${PYTHONPATH:+:$$PYTHONPATH} \
 	  $(PYTHON) -m pytest -p pytest_fail_on_skip $(LINK_DIR)/$(MODULE)/tests \
+	  $(LINK_DIR)/$(MODULE)/planning/tests \
 	  --odoo-database=$(TEST_DB) \
 	  --odoo-addons-path=$(ODOO_ADDONS_PATH) \
 	  --odoo-extra=data-dir=$(TEST_DATA_DIR) \

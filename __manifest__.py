@@ -23,6 +23,7 @@
         "data/sale_review_rule_data.xml",
         "data/sale_rma_data.xml",
         "data/mail_template_data.xml",
+        "data/mrp_schedule_data.xml",
         "views/sale_order_views.xml",
         "views/sale_review_views.xml",
         "views/sale_review_rule_views.xml",
@@ -38,6 +39,8 @@
         "wizards/stock_picking_split_wizard_views.xml",
         "wizards/stock_picking_wave_wizard_views.xml",
         "wizards/sale_rma_wizard_views.xml",
+        "wizards/mrp_schedule_wizard_views.xml",
+        "reports/production_plan_report.xml",
         "views/menus.xml",
     ],
     "demo": [

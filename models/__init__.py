@@ -1,6 +1,10 @@
 from . import (
     account_move,
     account_move_line,
+    mrp_production,
+    mrp_workcenter,
+    mrp_workcenter_load,
+    mrp_workorder,
     payment_transaction,
     product_template,
     res_company,

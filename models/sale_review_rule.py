@@ -398,18 +398,27 @@ class SaleReviewRule(models.Model):
         return result
 
     def _evaluate_late_delivery(self, orders):
+        promised = orders.filtered("commitment_date")
+        # Make-to-order goods: simulated on top of the production plan; orders
+        # already in production: their planned finish.
+        promises = promised.filtered(
+            lambda order: not order._get_fulfillment_productions()
+        )._get_promise_dates()
         result = {}
-        for order in orders:
-            if (
-                order.commitment_date
-                and order.expected_date
-                and order.commitment_date < order.expected_date
-            ):
+        for order in promised:
+            finish = order.production_finish_date
+            dates = (
+                order.expected_date,
+                promises.get(order.id),
+                finish and order._get_delivery_date_after_production(finish),
+            )
+            earliest = max((date for date in dates if date), default=False)
+            if earliest and order.commitment_date < earliest:
                 result[order] = self.env._(
                     "Promised for %(promised)s, but the earliest delivery is "
                     "%(earliest)s",
                     promised=format_datetime(self.env, order.commitment_date),
-                    earliest=format_datetime(self.env, order.expected_date),
+                    earliest=format_datetime(self.env, earliest),
                 )
         return result
 

@@ -1,4 +1,5 @@
 from . import (
+    mrp_schedule_wizard,
     sale_review_reject_wizard,
     sale_review_simulation,
     sale_rma_wizard,
