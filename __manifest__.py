@@ -49,6 +49,7 @@
         "data/demo/mrp_demo.xml",
         "data/demo/sale_order_demo.xml",
         "data/demo/sale_rma_demo.xml",
+        "data/demo/mrp_schedule_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -5,7 +5,15 @@ from datetime import UTC, datetime, timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..planning import Job, Operation, PlanningError, Workcenter, WorkingTime, schedule
+from ..planning import (
+    Job,
+    Operation,
+    PlanningError,
+    Workcenter,
+    WorkingTime,
+    estimate_end,
+    schedule,
+)
 from .batch_write import write_per_record
 from .locking import lock_for_update
 
@@ -246,7 +254,9 @@ class MrpProduction(models.Model):
         result = {}
         for product in products:
             bom = boms.get(product)
-            if bom:
+            # A subcontracted product (mrp_subcontracting) takes the vendor's
+            # lead time, as a purchased one does.
+            if bom and bom.type != "subcontract":
                 result[product.id] = bom.produce_delay + bom.days_to_prepare_mo
             else:
                 sellers = product.seller_ids.filtered(
@@ -447,31 +457,52 @@ class MrpProduction(models.Model):
         workcenters = (
             to_plan.workcenter_id | to_plan.workcenter_id.alternative_workcenter_ids
         )
-        released = to_plan.leave_id
+        try:
+            # The bookings of the work orders being placed are free again.
+            result = self._run_schedule_engine(workcenters, jobs, now, to_plan.leave_id)
+        except PlanningError as error:
+            workorder = self.env["mrp.workorder"].browse(error.operation)
+            raise UserError(
+                self.env._(
+                    "Cannot schedule %(workorder)s: its work centers have no "
+                    "free working time in the next %(days)s days.",
+                    workorder=workorder.exists().display_name or str(error),
+                    days=MAX_HORIZON_DAYS,
+                )
+            ) from error
+        result.to_plan = to_plan
+        result.minutes = minutes
+        return result
+
+    @api.model
+    def _run_schedule_engine(self, workcenters, jobs, now, released):
+        """Run the engine over a horizon long enough for the load.
+
+        Working time is computed far enough ahead for the load at once (see
+        ``estimate_end``); a plan that still runs out is retried on a doubled
+        horizon, up to MAX_HORIZON_DAYS. Raises PlanningError beyond it.
+        """
         horizon = DEFAULT_HORIZON_DAYS
         while True:
             date_to = now + timedelta(days=horizon)
             engine_workcenters = self._get_schedule_workcenters(
                 workcenters, now, date_to, released
             )
+            needed = estimate_end(
+                engine_workcenters, jobs, to_timestamp(now), to_timestamp(date_to)
+            )
+            if needed > to_timestamp(date_to) and horizon < MAX_HORIZON_DAYS:
+                horizon = min(
+                    MAX_HORIZON_DAYS,
+                    math.ceil((needed - to_timestamp(now)) / 86400),
+                )
+                continue
             try:
-                result = schedule(engine_workcenters, jobs)
+                return schedule(engine_workcenters, jobs)
             except PlanningError as error:
-                if error.operation is not None and horizon < MAX_HORIZON_DAYS:
-                    horizon = min(horizon * 2, MAX_HORIZON_DAYS)
-                    continue
-                workorder = self.env["mrp.workorder"].browse(error.operation)
-                raise UserError(
-                    self.env._(
-                        "Cannot schedule %(workorder)s: its work centers have no "
-                        "free working time in the next %(days)s days.",
-                        workorder=workorder.exists().display_name or str(error),
-                        days=horizon,
-                    )
-                ) from error
-            result.to_plan = to_plan
-            result.minutes = minutes
-            return result
+                if error.operation is None or horizon >= MAX_HORIZON_DAYS:
+                    raise
+                horizon = min(horizon * 2, MAX_HORIZON_DAYS)
 
     def _apply_schedule(self, plan):
         """Write the plan into Odoo's planning fields, in batch."""
@@ -558,21 +589,32 @@ class MrpProduction(models.Model):
     # -- simulation (promise dates) -------------------------------------------
 
     @api.model
-    def _is_made_to_order(self, product, warehouse, route=None):
-        """Whether ``product`` is manufactured for each demand (MTO + Manufacture)."""
-        routes = (
-            (route or self.env["stock.route"])
-            | product.route_ids
-            | product.categ_id.total_route_ids
-        )
-        rules = routes.rule_ids.filtered(
-            lambda rule: not rule.warehouse_id or rule.warehouse_id == warehouse
-        )
+    def _get_made_to_order(self, items):
+        """Keys of the ``items`` manufactured for each demand (MTO + Manufacture).
+
+        ``items`` is a list of (key, product, warehouse, route or empty); the
+        routes and rules of all of them are read at once.
+        """
         mto_route = self.env.ref("stock.route_warehouse0_mto", raise_if_not_found=False)
-        return any(rule.action == "manufacture" for rule in rules) and (
-            (mto_route and mto_route in routes)
-            or any(rule.procure_method == "make_to_order" for rule in rules)
+        routes = {}
+        for key, product, _warehouse, route in items:
+            routes[key] = route | product.route_ids | product.categ_id.total_route_ids
+        self.env["stock.route"].union(*routes.values()).rule_ids.fetch(
+            ["action", "procure_method", "warehouse_id"]
         )
+        result = set()
+        for key, _product, warehouse, _route in items:
+            rules = routes[key].rule_ids.filtered(
+                lambda rule, warehouse=warehouse: (
+                    not rule.warehouse_id or rule.warehouse_id == warehouse
+                )
+            )
+            if any(rule.action == "manufacture" for rule in rules) and (
+                (mto_route and mto_route in routes[key])
+                or any(rule.procure_method == "make_to_order" for rule in rules)
+            ):
+                result.add(key)
+        return result
 
     @api.model
     def _prepare_simulated_job(self, product, quantity, warehouse, company, state):
@@ -653,7 +695,9 @@ class MrpProduction(models.Model):
             component_qty = line.product_uom_id._compute_quantity(
                 values["qty"], component.uom_id
             )
-            if component.is_storable and self._is_made_to_order(component, warehouse):
+            if component.is_storable and self._get_made_to_order(
+                [(0, component, warehouse, self.env["stock.route"])]
+            ):
                 after_jobs.append(
                     self._prepare_simulated_job(
                         component, component_qty, warehouse, company, state
@@ -694,25 +738,21 @@ class MrpProduction(models.Model):
                     job.earliest_start = max(
                         job.earliest_start, to_timestamp(ready[job.key])
                     )
-        horizon = DEFAULT_HORIZON_DAYS
-        released = self.env["resource.calendar.leaves"]
-        while True:
-            workcenters = self._get_schedule_workcenters(
-                state["workcenters"], now, now + timedelta(days=horizon), released
+        try:
+            plan = self._run_schedule_engine(
+                state["workcenters"],
+                state["jobs"],
+                now,
+                self.env["resource.calendar.leaves"],
             )
-            try:
-                plan = schedule(workcenters, state["jobs"])
-                break
-            except PlanningError as error:
-                if error.operation is None or horizon >= MAX_HORIZON_DAYS:
-                    raise UserError(
-                        self.env._(
-                            "Cannot find free working time for this production in "
-                            "the next %(days)s days.",
-                            days=horizon,
-                        )
-                    ) from error
-                horizon = min(horizon * 2, MAX_HORIZON_DAYS)
+        except PlanningError as error:
+            raise UserError(
+                self.env._(
+                    "Cannot find free working time for this production in the "
+                    "next %(days)s days.",
+                    days=MAX_HORIZON_DAYS,
+                )
+            ) from error
         return {
             key: from_timestamp(plan.job_finish[job_key])
             for key, job_key in tops.items()

@@ -1,3 +1,4 @@
+from bisect import bisect_right
 from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
 
@@ -69,18 +70,35 @@ class MrpWorkcenterLoad(models.TransientModel):
             )
             for workcenter in members:
                 units = workcenter.parallel_units or 1
-                for begin, end, _records in intervals[workcenter.resource_id.id]:
-                    row = rows[workcenter.id, begin.date()]
-                    row[0] += (end - begin).total_seconds() / 3600 * units
-                    begin_utc = begin.astimezone(UTC).replace(tzinfo=None)
-                    end_utc = end.astimezone(UTC).replace(tzinfo=None)
-                    for workorder in by_workcenter[workcenter.id]:
-                        overlap = min(end_utc, workorder.date_finished) - max(
-                            begin_utc, workorder.date_start
+                slots = [
+                    (
+                        begin.astimezone(UTC).replace(tzinfo=None),
+                        end.astimezone(UTC).replace(tzinfo=None),
+                        begin.date(),
+                    )
+                    for begin, end, _records in intervals[workcenter.resource_id.id]
+                ]
+                for begin, end, day in slots:
+                    rows[workcenter.id, day][0] += (
+                        (end - begin).total_seconds() / 3600 * units
+                    )
+                # Each booking meets the working intervals it overlaps (bisect).
+                slot_ends = [end for _begin, end, _day in slots]
+                for workorder in by_workcenter[workcenter.id]:
+                    index = bisect_right(slot_ends, workorder.date_start)
+                    while (
+                        index < len(slots) and slots[index][0] < workorder.date_finished
+                    ):
+                        begin, end, day = slots[index]
+                        overlap = min(end, workorder.date_finished) - max(
+                            begin, workorder.date_start
                         )
                         if overlap.total_seconds() > 0:
-                            row[1] += overlap.total_seconds() / 3600
-                            row[2].add(workorder.id)
+                            rows[workcenter.id, day][1] += (
+                                overlap.total_seconds() / 3600
+                            )
+                            rows[workcenter.id, day][2].add(workorder.id)
+                        index += 1
         return [
             {
                 "workcenter_id": workcenter_id,

@@ -726,16 +726,16 @@ class SaleOrder(models.Model):
 
     def _get_promise_lines(self):
         """Lines whose goods would be manufactured for the order (MTO)."""
-        production = self.env["mrp.production"]
-        return self.order_line.filtered(
-            lambda line: (
-                line.product_id.is_storable
-                and line.product_uom_qty > 0
-                and production._is_made_to_order(
-                    line.product_id, line.order_id.warehouse_id, line.route_id
-                )
-            )
+        lines = self.order_line.filtered(
+            lambda line: line.product_id.is_storable and line.product_uom_qty > 0
         )
+        made = self.env["mrp.production"]._get_made_to_order(
+            [
+                (line.id, line.product_id, line.order_id.warehouse_id, line.route_id)
+                for line in lines
+            ]
+        )
+        return lines.filtered(lambda line: line.id in made)
 
     def _get_promise_dates(self):
         """Simulated earliest delivery of each order with make-to-order lines.

@@ -399,10 +399,10 @@ class SaleReviewRule(models.Model):
 
     def _evaluate_late_delivery(self, orders):
         promised = orders.filtered("commitment_date")
-        # Make-to-order goods: simulated on top of the production plan; orders
-        # already in production: their planned finish.
+        # Make-to-order goods of quotations: simulated on top of the production
+        # plan; confirmed orders: their planned production finish.
         promises = promised.filtered(
-            lambda order: not order._get_fulfillment_productions()
+            lambda order: order.state in ("draft", "sent")
         )._get_promise_dates()
         result = {}
         for order in promised:

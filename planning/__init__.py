@@ -13,6 +13,7 @@ from .engine import (
     Slot,
     Workcenter,
     WorkingTime,
+    estimate_end,
     schedule,
 )
 
@@ -23,5 +24,6 @@ __all__ = [
     "Slot",
     "Workcenter",
     "WorkingTime",
+    "estimate_end",
     "schedule",
 ]

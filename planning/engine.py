@@ -274,6 +274,33 @@ def _place(operation, ready, lanes):
     return Slot(operation.key, workcenter, start, end)
 
 
+def estimate_end(workcenters, jobs, start, end):
+    """A generous guess of the instant by which ``jobs`` can all be placed.
+
+    ``workcenters`` know their working time between ``start`` and ``end``;
+    their average working rate over that span, times their units, must absorb
+    the load of the operations planned on them, after the latest earliest
+    start. The caller computes working time that far before scheduling, rather
+    than retrying on ever longer spans.
+    """
+    span = end - start
+    load = {}
+    for job in jobs:
+        for operation in job.operations:
+            workcenter, duration = operation.options[0]
+            load[workcenter] = load.get(workcenter, 0) + duration
+    needed = 0
+    for workcenter in workcenters:
+        worked = workcenter.working.worked(start, end)
+        if worked <= 0 or not load.get(workcenter.key):
+            continue
+        rate = worked / span * max(1, workcenter.capacity)
+        needed = max(needed, load[workcenter.key] / rate)
+    latest = max((job.earliest_start for job in jobs), default=start)
+    lead = sum(job.lead_time for job in jobs if not job.operations)
+    return max(latest, start) + int((needed + lead) * 1.25) + (end - start) // 4
+
+
 def schedule(workcenters, jobs):
     """Place every operation of ``jobs`` on ``workcenters``; return a Plan.
 

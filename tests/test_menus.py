@@ -65,6 +65,9 @@ class TestFulfillmentMenus(FulfillmentCase):
             (self.stock_user, "sale_fulfillment.stock_picking_sale_delivery_menu"),
             (self.stock_user, "sale_fulfillment.stock_picking_wave_wizard_menu"),
             (self.mrp_user, "sale_fulfillment.mrp_production_mto_menu"),
+            (self.mrp_user, "sale_fulfillment.mrp_schedule_wizard_menu"),
+            (self.mrp_user, "sale_fulfillment.mrp_workcenter_load_menu"),
+            (self.mrp_user, "sale_fulfillment.mrp_workorder_plan_menu"),
         ):
             self.assertTrue(self._is_reachable(xmlid, user), f"{user.login}: {xmlid}")
         self.assertFalse(
@@ -75,6 +78,11 @@ class TestFulfillmentMenus(FulfillmentCase):
         self.assertFalse(
             self._is_reachable(
                 "sale_fulfillment.stock_picking_wave_wizard_menu", self.salesman
+            )
+        )
+        self.assertFalse(
+            self._is_reachable(
+                "sale_fulfillment.mrp_schedule_wizard_menu", self.stock_user
             )
         )
 

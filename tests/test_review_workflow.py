@@ -320,6 +320,6 @@ class TestReviewWorkflow(ReviewCase):
             order.commitment_date = now + timedelta(days=days)
         for orders in (small, large):
             self.env.invalidate_all()
-            with self.assertQueryCount(36):
+            with self.assertQueryCount(37):
                 issues = orders._review_evaluate()
             self.assertEqual(len(issues), len(orders))

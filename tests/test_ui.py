@@ -231,3 +231,72 @@ class TestAftersalesUi(HttpCase):
         self.assertEqual(rma.description, "The glaze is cracked")
         self.assertEqual(order.order_line.qty_delivered, 1)
         self.assertEqual(rma.refund_move_ids.invoice_line_ids.quantity, 2)
+
+
+@tagged("post_install", "-at_install")
+class TestSchedulingUi(HttpCase):
+    def test_planner_schedules_opens_the_weekly_plan_and_prints_the_day(self):
+        self.env["sale.review.rule"].search([]).action_archive()
+        planner = new_test_user(
+            self.env,
+            login="sf_tour_planner",
+            groups="mrp.group_mrp_user,mrp.group_mrp_routings,stock.group_stock_user",
+        )
+        calendar = self.env["resource.calendar"].create({"name": "Tour bench hours"})
+        workcenter = self.env["mrp.workcenter"].create(
+            {"name": "Tour Bench Assembly", "resource_calendar_id": calendar.id}
+        )
+        self.env.ref("stock.route_warehouse0_mto").action_unarchive()
+        product = self.env["product.product"].create(
+            {
+                "name": "Tour Bench",
+                "type": "consu",
+                "is_storable": True,
+                "route_ids": [
+                    Command.set(
+                        [
+                            self.env.ref("stock.route_warehouse0_mto").id,
+                            self.env.ref("mrp.route_warehouse0_manufacture").id,
+                        ]
+                    )
+                ],
+            }
+        )
+        wood = self.env["product.product"].create({"name": "Tour Bench Wood"})
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": product.product_tmpl_id.id,
+                "bom_line_ids": [Command.create({"product_id": wood.id})],
+                "operation_ids": [
+                    Command.create(
+                        {
+                            "name": "Assemble",
+                            "workcenter_id": workcenter.id,
+                            "time_mode": "manual",
+                            "time_cycle_manual": 90,
+                        }
+                    )
+                ],
+            }
+        )
+        partner = self.env["res.partner"].create({"name": "Tour Bench Customer"})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "order_line": [
+                    Command.create({"product_id": product.id, "product_uom_qty": 2})
+                ],
+            }
+        )
+        order.action_confirm()
+        production = order._get_fulfillment_productions()
+        self.assertEqual(len(production), 1, order.state)
+        self.assertFalse(production.is_planned)
+        self.start_tour(
+            "/odoo/action-mrp.mrp_production_action",
+            "sale_fulfillment_schedule_tour",
+            login=planner.login,
+        )
+        self.assertTrue(production.is_planned)
+        self.assertEqual(production.workorder_ids.workcenter_id, workcenter)
+        self.assertTrue(production.workorder_ids.leave_id)

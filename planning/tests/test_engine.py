@@ -12,6 +12,7 @@ from ..engine import (
     PlanningError,
     Workcenter,
     WorkingTime,
+    estimate_end,
     schedule,
 )
 
@@ -128,6 +129,19 @@ class TestSchedule(unittest.TestCase):
     def test_job_without_operations_takes_its_lead_time(self):
         plan = schedule([], [Job(1, 100, (), [], lead_time=50)])
         self.assertEqual((plan.job_start[1], plan.job_finish[1]), (100, 150))
+
+    def test_estimate_end_covers_the_load(self):
+        center = Workcenter("cut", office_days(200), capacity=2)
+        jobs = [
+            Job(job, 0, (job,), [Operation(job, (("cut", 9 * HOUR),))])
+            for job in range(40)
+        ]
+        end = estimate_end([center], jobs, 0, 20 * DAY)
+        # 40 days of work on two units: 20 working days, at least.
+        self.assertGreaterEqual(end, 20 * DAY)
+        plan = schedule([Workcenter("cut", office_days(200), capacity=2)], jobs)
+        self.assertLessEqual(max(plan.job_finish.values()), end)
+        self.assertEqual(estimate_end([center], [], 0, DAY), DAY // 4)
 
     def test_refusals(self):
         center = Workcenter("cut", office_days(1))
