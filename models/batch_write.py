@@ -8,6 +8,8 @@ def write_per_record(records, vals_list):
     """
     if not records:
         return
+    # The low-level update checks nothing: check what write() would.
+    records.check_access("write")
     fnames = list(vals_list[0])
     records.flush_recordset(fnames)
     records._write_multi(vals_list)

@@ -348,7 +348,7 @@ class MrpProduction(models.Model):
                 )
                 if origins:
                     for origin in origins:
-                        if origin.production_id in self:
+                        if origin.production_id.id in earliest:
                             depends[production.id].add(origin.production_id.id)
                         else:
                             date = origin.production_id.date_finished or origin.date
@@ -393,6 +393,7 @@ class MrpProduction(models.Model):
         for workorder in self.workorder_ids - to_plan:
             if workorder.state == "progress" and workorder.date_finished:
                 running_finish[workorder.id] = workorder.date_finished
+        planned_ids = set(to_plan.ids)
         for workorder in to_plan:
             options = [(workorder.workcenter_id.id, workorder.duration_expected)]
             for alternative in workorder.workcenter_id.alternative_workcenter_ids:
@@ -416,7 +417,7 @@ class MrpProduction(models.Model):
                     after=tuple(
                         blocking.id
                         for blocking in workorder.blocked_by_workorder_ids
-                        if blocking in to_plan
+                        if blocking.id in planned_ids
                     ),
                 )
             )
@@ -429,15 +430,14 @@ class MrpProduction(models.Model):
         priority = self._get_schedule_priority(orders)
         earliest, depends = self._get_schedule_material_constraints(priority, now)
         operations, to_plan, running_finish, minutes = self._get_schedule_operations()
+        planned_ids = set(to_plan.ids)
         jobs = []
         for production in self:
             start = earliest[production.id]
             # Work orders in progress keep going: what waits for them starts after.
-            for workorder in to_plan.filtered(
-                lambda workorder, production=production: (
-                    workorder.production_id == production
-                )
-            ):
+            for workorder in production.workorder_ids:
+                if workorder.id not in planned_ids:
+                    continue
                 for blocking in workorder.blocked_by_workorder_ids:
                     if blocking.id in running_finish:
                         start = max(start, running_finish[blocking.id])
@@ -510,12 +510,13 @@ class MrpProduction(models.Model):
         workorders = to_plan.filtered(lambda workorder: workorder.id in plan.slots)
         # The orders' new dates: from the slots, and from the work orders that
         # keep theirs (in progress).
+        placed_ids = set(workorders.ids)
         dates = {}
         for production in self:
             kept = production.workorder_ids.filtered(
                 lambda workorder: (
                     workorder.state not in ("done", "cancel")
-                    and workorder not in workorders
+                    and workorder.id not in placed_ids
                     and workorder.date_start
                 )
             )

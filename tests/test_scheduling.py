@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common import FulfillmentCase
@@ -360,6 +360,13 @@ class TestScheduling(SchedulingCase):
         with self.assertRaisesRegex(UserError, "Packing has no working hours"):
             self._schedule(production)
         self.assertFalse(production.workorder_ids.leave_id)
+
+    def test_salesperson_cannot_schedule(self):
+        _order, production = self._sold(self.kit, 1)
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            production.with_user(self.salesman).action_schedule()
+        self.assertFalse(production.workorder_ids.leave_id)
+        self.assertFalse(production.is_planned)
 
     def test_late_production_is_flagged(self):
         order, production = self._sold(self.kit, 10, commitment=self._at(1, 12))
