@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 
 from ..planning import (
     Job,
@@ -83,6 +84,8 @@ class MrpProduction(models.Model):
         )
         plan = productions._compute_schedule()
         productions._apply_schedule(plan)
+        orders = productions._get_fulfillment_sale_orders()
+        productions._report_late_orders(self.env["sale.order"].union(*orders.values()))
         return True
 
     @api.model
@@ -586,6 +589,46 @@ class MrpProduction(models.Model):
             ],
         )
         return True
+
+    @api.model
+    def _report_late_orders(self, orders):
+        """Record a warning review issue on the orders the plan makes late.
+
+        Through the company's *Promised date cannot be met* rule, when it has
+        one; the same finish is reported once.
+        """
+        late = orders.sudo().filtered("is_production_late")
+        if not late:
+            return
+        rules = (
+            self.env["sale.review.rule"]
+            .sudo()
+            .search(
+                [
+                    ("rule_type", "=", "late_delivery"),
+                    ("company_id", "in", late.company_id.ids),
+                ]
+            )
+        )
+        vals_list = []
+        for order in late:
+            rule = rules.filtered(
+                lambda rule, order=order: rule.company_id == order.company_id
+            )[:1]
+            if not rule:
+                continue
+            message = self.env._(
+                "Production is planned to finish on %(finish)s: too late to "
+                "deliver on the promised %(promised)s",
+                finish=format_datetime(self.env, order.production_finish_date),
+                promised=format_datetime(self.env, order.commitment_date),
+            )
+            if message in order.review_issue_ids.mapped("message"):
+                continue
+            vals_list.append(
+                dict(rule._prepare_issue_vals(order, message), severity="warning")
+            )
+        self.env["sale.review.issue"].sudo().create(vals_list)
 
     # -- simulation (promise dates) -------------------------------------------
 

@@ -370,7 +370,15 @@ class TestScheduling(SchedulingCase):
 
     def test_late_production_is_flagged(self):
         order, production = self._sold(self.kit, 10, commitment=self._at(1, 12))
+        self.env["sale.review.rule"].create(
+            {"name": "Late", "rule_type": "late_delivery", "severity": "block"}
+        )
         self._schedule(production)
+        (issue,) = order.review_issue_ids
+        self.assertEqual(issue.severity, "warning")
+        self.assertIn("too late to deliver", issue.message)
+        self._schedule(production)
+        self.assertEqual(len(order.review_issue_ids), 1, "reported once")
         # 10 hours of assembly end on Tuesday afternoon: too late for noon.
         self.assertTrue(order.is_production_late)
         self.assertIn(
