@@ -90,8 +90,14 @@ class MrpProduction(models.Model):
 
     @api.model
     def _cron_schedule(self):
-        """Daily: schedule the confirmed orders that have no plan yet."""
-        productions = self.search(self._get_schedule_domain(replan=False))
+        """Daily: schedule the confirmed orders that have no plan yet.
+
+        Only orders with work orders: one without any is never "planned" in
+        Odoo's sense, and its dates would be moved again every day.
+        """
+        productions = self.search(
+            self._get_schedule_domain(replan=False) + [("workorder_ids", "!=", False)]
+        )
         for company in productions.company_id:
             productions.filtered(
                 lambda production, company=company: production.company_id == company
