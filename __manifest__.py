@@ -16,6 +16,7 @@
         "stock_delivery",
         "stock_picking_batch",
         "barcodes",
+        "barcodes_gs1_nomenclature",
     ],
     "data": [
         "security/sale_fulfillment_security.xml",
@@ -31,8 +32,9 @@
         "views/sale_portal_templates.xml",
         "views/res_partner_views.xml",
         "views/product_template_views.xml",
-        "views/res_config_settings_views.xml",
         "views/stock_picking_views.xml",
+        "views/stock_pack_scan_views.xml",
+        "views/res_config_settings_views.xml",
         "views/mrp_production_views.xml",
         "wizards/sale_review_reject_wizard_views.xml",
         "wizards/sale_review_simulation_views.xml",
@@ -54,6 +56,7 @@
     "assets": {
         "web.assets_backend": [
             "sale_fulfillment/static/src/js/*.js",
+            "sale_fulfillment/static/src/pack_station/*",
         ],
         "web.assets_tests": [
             "sale_fulfillment/static/tests/tours/*.js",

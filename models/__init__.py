@@ -19,6 +19,7 @@ from . import (
     sale_rma_reason,
     stock_move,
     stock_move_line,
+    stock_pack_scan,
     stock_picking,
     stock_picking_type,
     stock_quant,

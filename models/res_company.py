@@ -36,3 +36,15 @@ class ResCompany(models.Model):
         help="After-sales requests refunding more than this (untaxed) must be "
         "confirmed by an after-sales manager. Zero: no limit.",
     )
+    pack_weight_tolerance_percent = fields.Float(
+        string="Weight Tolerance (%)",
+        default=5.0,
+        help="How far, in percent of the expected weight, a parcel's measured "
+        "weight may be off at the pack station.",
+    )
+    pack_weight_tolerance_grams = fields.Float(
+        string="Minimum Weight Tolerance (g)",
+        default=50.0,
+        help="The tolerance is never smaller than this many grams, so that light "
+        "parcels are not refused for the scale's own precision.",
+    )

@@ -24,3 +24,16 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.rma_manager_approval_amount",
         readonly=False,
     )
+    pack_weight_tolerance_percent = fields.Float(
+        related="company_id.pack_weight_tolerance_percent",
+        readonly=False,
+    )
+    pack_weight_tolerance_grams = fields.Float(
+        related="company_id.pack_weight_tolerance_grams",
+        readonly=False,
+    )
+    barcode_nomenclature_id = fields.Many2one(
+        comodel_name="barcode.nomenclature",
+        related="company_id.nomenclature_id",
+        readonly=False,
+    )

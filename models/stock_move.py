@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import float_compare, float_is_zero, float_round, groupby
 
 # Context keys.
@@ -22,6 +22,28 @@ class StockMove(models.Model):
         readonly=True,
         help="The after-sales request line this return or replacement serves.",
     )
+    pack_qty_counted = fields.Float(
+        string="Counted",
+        compute="_compute_pack_qty_counted",
+        digits="Product Unit of Measure",
+        help="Quantity verified by scanning at the pack station.",
+    )
+
+    @api.depends("move_line_ids.pack_qty_counted", "product_uom")
+    def _compute_pack_qty_counted(self):
+        for move in self:
+            move.pack_qty_counted = move._get_pack_counted_qty()
+
+    def _get_pack_counted_qty(self):
+        """What the pack station counted of this move, in its unit."""
+        self.ensure_one()
+        return sum(
+            line.product_uom_id._compute_quantity(
+                line.pack_qty_counted, self.product_uom, round=False
+            )
+            for line in self.move_line_ids
+            if line.pack_qty_counted
+        )
 
     def _action_assign(self, force_qty=False):
         res = super()._action_assign(force_qty=force_qty)

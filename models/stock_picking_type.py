@@ -10,3 +10,14 @@ class StockPickingType(models.Model):
         "becomes partially available, move what cannot be reserved to a new "
         "delivery so that the ready part can leave now.",
     )
+    pack_verify_required = fields.Boolean(
+        string="Verify by Scanning",
+        help="At the pack station every item of a delivery of this type must be "
+        "scanned before it can be validated. A stock manager may still validate "
+        "an incomplete delivery, with a reason.",
+    )
+    pack_weigh_required = fields.Boolean(
+        string="Weigh Before Shipping",
+        help="At the pack station a delivery of this type can only be validated "
+        "once its parcel has been weighed within the tolerance.",
+    )

@@ -5,6 +5,8 @@ from . import (
     test_i18n,
     test_install,
     test_menus,
+    test_pack_concurrency,
+    test_pack_station,
     test_review_concurrency,
     test_review_rules,
     test_review_workflow,
