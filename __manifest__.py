@@ -52,6 +52,7 @@
         "data/demo/sale_order_demo.xml",
         "data/demo/sale_rma_demo.xml",
         "data/demo/mrp_schedule_demo.xml",
+        "data/demo/stock_pack_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
@@ -10,6 +11,10 @@ _logger = logging.getLogger(__name__)
 
 # Deliveries that may be merged: confirmed and not done (a draft is not planned).
 MERGEABLE_STATES = ("waiting", "confirmed", "assigned")
+
+# Set by the pack station around its own validation, which checks the pack
+# requirements itself (and lets a stock manager override them).
+PACK_VALIDATE_CONTEXT = "sale_fulfillment_pack_validate"
 
 VERIFY_STATES = [
     ("none", "Not Verified"),
@@ -198,6 +203,14 @@ class StockPicking(models.Model):
     # ------------------------------------------------------------------
     # Buttons
     # ------------------------------------------------------------------
+
+    def button_validate(self):
+        # Deliveries whose operation type requires verification or weighing
+        # leave through the pack station, where a refusal can be overridden
+        # by a stock manager with a logged reason.
+        if not self.env.context.get(PACK_VALIDATE_CONTEXT):
+            self._check_pack_requirements()
+        return super().button_validate()
 
     def _action_done(self):
         res = super()._action_done()
@@ -945,7 +958,7 @@ class StockPicking(models.Model):
         if self.measured_weight and len(packages) == 1:
             packages.shipping_weight = self.measured_weight
         self._pack_log("validate")
-        context = {"skip_backorder": True}
+        context = {"skip_backorder": True, PACK_VALIDATE_CONTEXT: True}
         if backorder is False:
             context["picking_ids_not_to_backorder"] = self.ids
         result = self.with_context(**context).button_validate()
@@ -1380,10 +1393,11 @@ class StockPicking(models.Model):
         """Recompute ``verify_state`` from the counts and the weight; the write
         also serialises concurrent scans of this delivery."""
         moves = self._get_pack_moves()
-        counted_any = any(self._get_pack_lines().mapped("pack_qty_counted"))
+        counts = self._get_pack_counts()
+        counted_any = bool(counts)
         complete = bool(moves) and all(
             float_compare(
-                move._get_pack_counted_qty(),
+                counts.get(move.id, 0.0),
                 move.product_uom_qty,
                 precision_rounding=move.product_uom.rounding,
             )
@@ -1403,16 +1417,40 @@ class StockPicking(models.Model):
             vals.update(verified_by_id=self.env.uid, verified_on=fields.Datetime.now())
         self.write(vals)
 
+    def _check_pack_requirements(self):
+        """Refuse to validate, outside the pack station, a delivery whose
+        operation type requires verification or weighing it has not had."""
+        for picking in self:
+            if (
+                picking.picking_type_code != "outgoing"
+                or picking.state in ("done", "cancel")
+                or not (picking.pack_verify_required or picking.pack_weigh_required)
+            ):
+                continue
+            problems = picking._get_pack_problems()
+            if problems:
+                raise UserError(
+                    self.env._(
+                        "%(picking)s must go through the pack station: "
+                        "%(problems)s Open it with the Pack Station button; a "
+                        "stock manager can validate it there anyway, with a "
+                        "reason.",
+                        picking=picking.name,
+                        problems=" ".join(problems),
+                    )
+                )
+
     def _get_pack_problems(self):
         """Why this delivery cannot be validated from the pack station as it
         stands: a list of translated sentences, empty when it can."""
         self.ensure_one()
         problems = []
         if self.pack_verify_required:
+            counts = self._get_pack_counts()
             missing = self._get_pack_moves().filtered(
                 lambda move: (
                     float_compare(
-                        move._get_pack_counted_qty(),
+                        counts.get(move.id, 0.0),
                         move.product_uom_qty,
                         precision_rounding=move.product_uom.rounding,
                     )
@@ -1467,6 +1505,22 @@ class StockPicking(models.Model):
         moves.product_id.mapped("display_name")
         moves.move_line_ids.mapped("pack_qty_counted")
 
+    def _get_pack_counts(self):
+        """``{move id: quantity counted}``, in each move's unit, in one pass
+        over the counted lines."""
+        counts = defaultdict(float)
+        for line in self._get_pack_lines():
+            if not line.pack_qty_counted:
+                continue
+            move = line.move_id
+            quantity = line.pack_qty_counted
+            if line.product_uom_id != move.product_uom:
+                quantity = line.product_uom_id._compute_quantity(
+                    quantity, move.product_uom, round=False
+                )
+            counts[move.id] += quantity
+        return counts
+
     def _get_pack_lines(self):
         """The move lines of this delivery, read through its moves (already in
         the cache when the moves are)."""
@@ -1475,7 +1529,7 @@ class StockPicking(models.Model):
     def _get_pack_unpacked_lines(self, counted_only=False):
         """Open move lines with something to ship and no package yet (only the
         counted ones with ``counted_only``)."""
-        return self.move_line_ids.filtered(
+        return self._get_pack_lines().filtered(
             lambda line: (
                 line.state not in ("done", "cancel")
                 and not line.result_package_id
@@ -1489,18 +1543,22 @@ class StockPicking(models.Model):
         self.ensure_one()
         moves = self.move_ids.filtered(lambda move: move.state != "cancel")
         lines = self._get_pack_lines()
-        counting = any(lines.mapped("pack_qty_counted"))
+        counts = self._get_pack_counts()
+        counting = bool(counts)
         weight = 0.0
         for move in moves:
-            quantity = (
-                move._get_pack_counted_qty() if counting else move.product_uom_qty
-            )
-            weight += (
-                move.product_uom._compute_quantity(
-                    quantity, move.product_id.uom_id, round=False
+            product = move.product_id
+            if not product.weight:
+                continue
+            if not counting:
+                quantity = move.product_qty
+            elif move.product_uom == product.uom_id:
+                quantity = counts.get(move.id, 0.0)
+            else:
+                quantity = move.product_uom._compute_quantity(
+                    counts.get(move.id, 0.0), product.uom_id, round=False
                 )
-                * move.product_id.weight
-            )
+            weight += quantity * product.weight
         packages = lines.result_package_id
         weight += sum(package.package_type_id.base_weight for package in packages)
         if self.pack_package_type_id and (
@@ -1614,9 +1672,10 @@ class StockPicking(models.Model):
         queries whatever its number of lines."""
         self.ensure_one()
         moves = self.move_ids.filtered(lambda move: move.state != "cancel")
+        counts = self._get_pack_counts()
         lines = []
         for move in moves:
-            counted = move._get_pack_counted_qty()
+            counted = counts.get(move.id, 0.0)
             demand = move.product_uom_qty
             rounding = move.product_uom.rounding
             compared = float_compare(counted, demand, precision_rounding=rounding)

@@ -584,6 +584,24 @@ class TestPackValidate(PackStationCase):
         action = picking.with_user(self.packer).pack_print_slip()
         self.assertEqual(action["report_name"], "stock.report_deliveryslip")
 
+    def test_the_validate_button_refuses_an_unverified_delivery(self):
+        picking = self._delivery([(self.cup, 2)])
+        self._scan(picking, "PS-CUP")
+        picking.move_ids.picked = True
+        with self.assertRaisesRegex(UserError, "must go through the pack station"):
+            picking.with_user(self.manager).button_validate()
+        self.assertEqual(picking.state, "assigned")
+        self._scan(picking, "PS-CUP")
+        self.assertIs(picking.with_user(self.packer).button_validate(), True)
+        self.assertEqual(picking.state, "done")
+
+    def test_the_validate_button_is_untouched_without_requirements(self):
+        self.out_type.pack_verify_required = False
+        picking = self._delivery([(self.cup, 2)])
+        picking.move_ids.picked = True
+        self.assertIs(picking.with_user(self.packer).button_validate(), True)
+        self.assertEqual(picking.state, "done")
+
 
 @tagged("post_install", "-at_install")
 class TestPackQueries(PackStationCase):

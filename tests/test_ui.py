@@ -300,3 +300,90 @@ class TestSchedulingUi(HttpCase):
         self.assertTrue(production.is_planned)
         self.assertEqual(production.workorder_ids.workcenter_id, workcenter)
         self.assertTrue(production.workorder_ids.leave_id)
+
+
+@tagged("post_install", "-at_install")
+class TestPackStationUi(HttpCase):
+    def test_packer_verifies_hits_a_wrong_item_weighs_and_validates(self):
+        packer = new_test_user(
+            self.env, login="sf_tour_packer", groups="stock.group_stock_user"
+        )
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        warehouse.out_type_id.write(
+            {"pack_verify_required": True, "pack_weigh_required": True}
+        )
+        cup, tray, _vase = self.env["product.product"].create(
+            [
+                {
+                    "name": name,
+                    "type": "consu",
+                    "is_storable": True,
+                    "barcode": barcode,
+                    "weight": weight,
+                }
+                for name, barcode, weight in (
+                    ("Tour Pack Cup", "TOUR-CUP", 0.5),
+                    ("Tour Pack Tray", "TOUR-TRAY", 1.0),
+                    ("Tour Pack Vase", "TOUR-VASE", 2.0),
+                )
+            ]
+        )
+        box = self.env["stock.package.type"].create(
+            {"name": "Tour Carton", "barcode": "TOUR-BOX", "base_weight": 0.2}
+        )
+        for product in (cup, tray):
+            self.env["stock.quant"]._update_available_quantity(
+                product, warehouse.lot_stock_id, 10
+            )
+        customer, other_customer = self.env["res.partner"].create(
+            [{"name": "Tour Pack Customer"}, {"name": "Tour Pack Next Customer"}]
+        )
+        customers = self.env.ref("stock.stock_location_customers")
+        first, second = self.env["stock.picking"].create(
+            [
+                {
+                    "picking_type_id": warehouse.out_type_id.id,
+                    "partner_id": partner.id,
+                    "location_id": warehouse.lot_stock_id.id,
+                    "location_dest_id": customers.id,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "name": product.name,
+                                "product_id": product.id,
+                                "product_uom_qty": quantity,
+                                "location_id": warehouse.lot_stock_id.id,
+                                "location_dest_id": customers.id,
+                            }
+                        )
+                        for product, quantity in lines
+                    ],
+                }
+                for partner, lines in (
+                    (customer, [(cup, 2), (tray, 1)]),
+                    (other_customer, [(tray, 1)]),
+                )
+            ]
+        )
+        (first | second).action_confirm()
+        (first | second).action_assign()
+
+        self.start_tour(
+            "/odoo/action-sale_fulfillment.pack_station_action",
+            "sale_fulfillment_pack_tour",
+            login=packer.login,
+        )
+        self.assertEqual(first.state, "done")
+        self.assertEqual(first.verify_state, "verified")
+        self.assertEqual(first.verified_by_id, packer)
+        self.assertAlmostEqual(first.measured_weight, 2.25)
+        package = first.move_line_ids.result_package_id
+        self.assertEqual(package.package_type_id, box)
+        self.assertAlmostEqual(package.shipping_weight, 2.25)
+        self.assertEqual(
+            first.pack_scan_ids.sorted("id").mapped("event"),
+            ["count", "count", "count", "package_type", "weight", "pack", "validate"],
+        )
+        self.assertEqual(second.state, "assigned")

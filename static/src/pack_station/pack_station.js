@@ -1,5 +1,7 @@
 import { Component, onWillStart, useRef, useState } from "@odoo/owl";
-import { isBarcodeScannerSupported, scanBarcode } from "@web/core/barcode/barcode_dialog";
+import { scanBarcode } from "@web/core/barcode/barcode_dialog";
+import { isBarcodeScannerSupported } from "@web/core/barcode/barcode_video_scanner";
+import { deserializeDateTime, formatDateTime } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useBus, useService } from "@web/core/utils/hooks";
@@ -157,6 +159,10 @@ export class PackStation extends Component {
             partial: "table-warning o_pack_line_partial",
             todo: "o_pack_line_todo",
         }[line.line_state];
+    }
+
+    formatDate(value) {
+        return value ? formatDateTime(deserializeDateTime(value)) : "";
     }
 
     formatNumber(value) {
