@@ -1701,7 +1701,16 @@ class StockPicking(models.Model):
         packages = self._get_pack_lines().result_package_id
         log = self.env["stock.pack.scan"].search_fetch(
             [("picking_id", "=", self.id)],
-            ["scanned_on", "user_id", "event", "result", "message", "barcode"],
+            [
+                "scanned_on",
+                "user_id",
+                "event",
+                "result",
+                "message",
+                "barcode",
+                "product_id",
+                "quantity",
+            ],
             limit=6,
         )
         event_labels = dict(
@@ -1754,7 +1763,7 @@ class StockPicking(models.Model):
                     "date": fields.Datetime.to_string(entry.scanned_on),
                     "event": event_labels[entry.event],
                     "result": entry.result,
-                    "text": entry.message or entry.barcode or "",
+                    "text": _pack_log_text(entry),
                 }
                 for entry in log
             ],
@@ -1805,6 +1814,14 @@ class StockPicking(models.Model):
                 .search([("procurement_group_id", "in", groups.ids)])
             )
         return rmas.sudo()
+
+
+def _pack_log_text(entry):
+    """One pack-station log line as the screen shows it."""
+    if not entry.product_id:
+        return entry.message or entry.barcode or ""
+    text = f"{entry.product_id.display_name} × {_format_number(entry.quantity)}"
+    return f"{text} ({entry.message})" if entry.message else text
 
 
 def _format_number(value):

@@ -64,6 +64,8 @@ class TestFulfillmentMenus(FulfillmentCase):
             (self.salesman, "sale_fulfillment.sale_order_fulfillment_menu"),
             (self.stock_user, "sale_fulfillment.stock_picking_sale_delivery_menu"),
             (self.stock_user, "sale_fulfillment.stock_picking_wave_wizard_menu"),
+            (self.stock_user, "sale_fulfillment.pack_station_menu"),
+            (self.stock_user, "sale_fulfillment.stock_pack_scan_menu"),
             (self.mrp_user, "sale_fulfillment.mrp_production_mto_menu"),
             (self.mrp_user, "sale_fulfillment.mrp_schedule_wizard_menu"),
             (self.mrp_user, "sale_fulfillment.mrp_workcenter_load_menu"),
@@ -84,6 +86,9 @@ class TestFulfillmentMenus(FulfillmentCase):
             self._is_reachable(
                 "sale_fulfillment.mrp_schedule_wizard_menu", self.stock_user
             )
+        )
+        self.assertFalse(
+            self._is_reachable("sale_fulfillment.pack_station_menu", self.salesman)
         )
 
     def test_build_waves_menu_opens_the_wizard_on_every_ready_delivery(self):
