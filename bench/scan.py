@@ -94,7 +94,10 @@ def ours(env, picking, products, scans):
     for product in products[:scans]:
         replies = []
         costs.append(
-            measure(env, lambda p=product: replies.append(picking.pack_scan(p.barcode)))
+            measure(
+                env,
+                lambda p=product, r=replies: r.append(picking.pack_scan(p.barcode)),
+            )
         )
         assert replies[0]["status"] == "ok", replies[0]["message"]
     return costs

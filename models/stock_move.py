@@ -10,6 +10,12 @@ SPLIT_CONTEXT = "sale_fulfillment_split"
 # A split hands reserved quantity from one move line to another line of the same
 # quant: the quant's reservation does not change, so it is not re-synchronised.
 KEEP_QUANT_RESERVATION = "sale_fulfillment_keep_quant_reservation"
+# Set, with the value TRUSTED, around the pack station's own writes of what it
+# alone records.
+PACK_WRITE_CONTEXT = "sale_fulfillment_pack_write"
+# The value of the context keys above that only this addon's code can give: no
+# request can send this object, so a client cannot set them.
+TRUSTED = object()
 
 
 class StockMove(models.Model):
@@ -37,12 +43,28 @@ class StockMove(models.Model):
     def _get_pack_counted_qty(self):
         """What the pack station counted of this move, in its unit."""
         self.ensure_one()
-        return sum(
-            line.product_uom_id._compute_quantity(
-                line.pack_qty_counted, self.product_uom, round=False
-            )
-            for line in self.move_line_ids
-            if line.pack_qty_counted
+        return self.product_id.uom_id._compute_quantity(
+            sum(self.move_line_ids.mapped("pack_qty_counted")),
+            self.product_uom,
+            round=False,
+        )
+
+    def _get_pack_limit(self):
+        """How much of this move may be counted, in the product's unit: its
+        demand (what is reserved, for a line added without one)."""
+        self.ensure_one()
+        return self.product_qty or sum(
+            self.move_line_ids.mapped("quantity_product_uom")
+        )
+
+    def _get_pack_target(self):
+        """What must be counted for this move to be verified, in the
+        product's unit: what is reserved of it, up to its demand. The rest
+        is not missing from the parcel: it waits for a backorder."""
+        self.ensure_one()
+        return min(
+            sum(self.move_line_ids.mapped("quantity_product_uom")),
+            self._get_pack_limit(),
         )
 
     def _action_assign(self, force_qty=False):
@@ -229,7 +251,7 @@ class StockMove(models.Model):
             lines.write({"move_id": new_move.id, "picking_id": new_move.picking_id.id})
         # Lines counted in the product's unit hand over exactly what the quant
         # holds for them; in another unit, rounding may differ: Odoo re-syncs.
-        exact = MoveLine.with_context(**{KEEP_QUANT_RESERVATION: True})
+        exact = MoveLine.with_context(**{KEEP_QUANT_RESERVATION: TRUSTED})
         for (quantity, keep), lines in groupby(
             shrink, key=lambda line: (shrink[line], line._has_product_unit())
         ):

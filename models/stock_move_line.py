@@ -1,7 +1,13 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero, float_round
 
-from .stock_move import KEEP_QUANT_RESERVATION, SPLIT_CONTEXT
+from .stock_move import (
+    KEEP_QUANT_RESERVATION,
+    PACK_WRITE_CONTEXT,
+    SPLIT_CONTEXT,
+    TRUSTED,
+)
 
 
 class StockMoveLine(models.Model):
@@ -13,8 +19,19 @@ class StockMoveLine(models.Model):
         copy=False,
         readonly=True,
         help="Quantity of this line verified by scanning at the pack station, in "
-        "the line's unit of measure.",
+        "the product's unit of measure.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("pack_qty_counted") for vals in vals_list):
+            self._check_pack_write()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "pack_qty_counted" in vals:
+            self._check_pack_write()
+        return super().write(vals)
 
     def _log_message(self, record, move, template, vals):
         # A split posts one message on both shipments instead of a note per move.
@@ -44,18 +61,37 @@ class StockMoveLine(models.Model):
             }
         )[0]
 
+    def _check_pack_write(self):
+        """Refuse a direct write of the counts only the pack station keeps."""
+        if self.env.context.get(PACK_WRITE_CONTEXT) is not TRUSTED:
+            raise UserError(
+                self.env._("Quantities are counted by scanning at the pack station.")
+            )
+
+    def _pack_write(self, vals):
+        """Write the pack station's counts (which nothing else may write)."""
+        return self.with_context(**{PACK_WRITE_CONTEXT: TRUSTED}).write(vals)
+
+    def _get_pack_counted_in_line_unit(self):
+        """The counted quantity in this line's unit, rounded once."""
+        self.ensure_one()
+        if self.product_uom_id == self.product_id.uom_id:
+            return self.pack_qty_counted
+        return self.product_id.uom_id._compute_quantity(
+            self.pack_qty_counted, self.product_uom_id
+        )
+
     def _pack_split_counted(self):
         """Split the lines counted only in part: each keeps its counted quantity
         and a new line of the same move takes the rest, uncounted. The
         reservation does not change, it is only shared differently."""
         MoveLine = self.env["stock.move.line"]
-        exact = MoveLine.with_context(**{KEEP_QUANT_RESERVATION: True})
+        exact = MoveLine.with_context(**{KEEP_QUANT_RESERVATION: TRUSTED})
         for line in self:
             rounding = line.product_uom_id.rounding
-            rest = float_round(
-                line.quantity - line.pack_qty_counted, precision_rounding=rounding
-            )
-            if float_is_zero(line.pack_qty_counted, precision_rounding=rounding) or (
+            counted = line._get_pack_counted_in_line_unit()
+            rest = float_round(line.quantity - counted, precision_rounding=rounding)
+            if float_is_zero(counted, precision_rounding=rounding) or (
                 float_compare(rest, 0.0, precision_rounding=rounding) <= 0
             ):
                 continue
@@ -67,5 +103,5 @@ class StockMoveLine(models.Model):
                     "result_package_id": False,
                 }
             )[0]
-            line.with_env(model.env).quantity = line.pack_qty_counted
+            line.with_env(model.env).quantity = counted
             model.create(vals)

@@ -6,15 +6,24 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero, float_round, format_list
 
 from .locking import lock_for_update
+from .stock_move import PACK_WRITE_CONTEXT, TRUSTED
 
 _logger = logging.getLogger(__name__)
 
 # Deliveries that may be merged: confirmed and not done (a draft is not planned).
 MERGEABLE_STATES = ("waiting", "confirmed", "assigned")
 
-# Set by the pack station around its own validation, which checks the pack
-# requirements itself (and lets a stock manager override them).
-PACK_VALIDATE_CONTEXT = "sale_fulfillment_pack_validate"
+# What only the pack station writes (through ``_pack_write``).
+PACK_FIELDS = frozenset(
+    {
+        "verify_state",
+        "verified_by_id",
+        "verified_on",
+        "measured_weight",
+        "pack_override_by_id",
+        "pack_override_reason",
+    }
+)
 
 VERIFY_STATES = [
     ("none", "Not Verified"),
@@ -106,6 +115,17 @@ class StockPicking(models.Model):
         copy=False,
         check_company=True,
         help="The package type the pack station packs this delivery in.",
+    )
+    pack_override_by_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Overridden By",
+        copy=False,
+        readonly=True,
+        help="The stock manager who validated this delivery at the pack station "
+        "despite a failed check.",
+    )
+    pack_override_reason = fields.Text(
+        string="Override Reason", copy=False, readonly=True
     )
     pack_scan_ids = fields.One2many(
         comodel_name="stock.pack.scan",
@@ -204,12 +224,22 @@ class StockPicking(models.Model):
     # Buttons
     # ------------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(PACK_FIELDS & vals.keys() for vals in vals_list):
+            self._check_pack_write()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if PACK_FIELDS & vals.keys():
+            self._check_pack_write()
+        return super().write(vals)
+
     def button_validate(self):
         # Deliveries whose operation type requires verification or weighing
         # leave through the pack station, where a refusal can be overridden
         # by a stock manager with a logged reason.
-        if not self.env.context.get(PACK_VALIDATE_CONTEXT):
-            self._check_pack_requirements()
+        self._check_pack_requirements()
         return super().button_validate()
 
     def _action_done(self):
@@ -885,8 +915,10 @@ class StockPicking(models.Model):
         refusal = self._pack_check_open()
         if refusal:
             return refusal
-        self.move_line_ids.filtered("pack_qty_counted").pack_qty_counted = 0.0
-        self.write(
+        self._get_pack_lines().filtered("pack_qty_counted")._pack_write(
+            {"pack_qty_counted": 0.0}
+        )
+        self._pack_write(
             {
                 "measured_weight": 0.0,
                 "verify_state": "none",
@@ -940,6 +972,12 @@ class StockPicking(models.Model):
                         problems=" ".join(problems),
                     )
                 )
+            self._pack_write(
+                {
+                    "pack_override_by_id": self.env.uid,
+                    "pack_override_reason": reason,
+                }
+            )
             self._pack_log("override", result="mismatch", message=reason[:250])
             self.message_post(
                 body=self.env._(
@@ -957,18 +995,22 @@ class StockPicking(models.Model):
         packages = self.move_line_ids.filtered("quantity").result_package_id
         if self.measured_weight and len(packages) == 1:
             packages.shipping_weight = self.measured_weight
-        self._pack_log("validate")
-        context = {"skip_backorder": True, PACK_VALIDATE_CONTEXT: True}
+        context = {"skip_backorder": True}
         if backorder is False:
             context["picking_ids_not_to_backorder"] = self.ids
         result = self.with_context(**context).button_validate()
         if self.state != "done":
+            # Another addon asks for a confirmation (a wizard): the counts are
+            # applied already, so confirming it ships what was scanned.
             return self._pack_reply(
                 "ok",
                 "action",
-                self.env._("%(picking)s needs one more step.", picking=self.name),
+                self.env._(
+                    "%(picking)s needs one more confirmation.", picking=self.name
+                ),
                 action=result if isinstance(result, dict) else False,
             )
+        self._pack_log("validate")
         message = self.env._("%(picking)s validated.", picking=self.name)
         if self.backorder_ids:
             message = self.env._(
@@ -1011,10 +1053,20 @@ class StockPicking(models.Model):
         if product:
             return self._pack_count(product, 1.0, barcode)
         lines = moves.move_line_ids.filtered(lambda line: line.lot_id.name == barcode)
-        if lines:
-            return self._pack_count(
-                lines.product_id[:1], 1.0, barcode, lot=lines.lot_id[:1]
+        if len(lines.product_id) > 1:
+            return self._pack_error(
+                "ambiguous",
+                self.env._(
+                    "%(lot)s is a lot of several products of this delivery "
+                    "(%(products)s): scan a label that names the product too.",
+                    lot=barcode,
+                    products=format_list(
+                        self.env, lines.product_id.mapped("display_name")
+                    ),
+                ),
             )
+        if lines:
+            return self._pack_count(lines.product_id, 1.0, barcode, lot=lines.lot_id)
         packaging = self.env["product.packaging"].search(
             [("barcode", "=", barcode), ("product_id", "in", moves.product_id.ids)],
             limit=1,
@@ -1195,11 +1247,13 @@ class StockPicking(models.Model):
     def _pack_count(self, product, quantity, barcode, lot=None, packaging=None):
         """Count ``quantity`` (in the product's unit) of ``product`` (of
         ``lot``) against this delivery's reserved lines, or refuse without
-        writing anything."""
+        writing anything. Counts are kept in the product's unit, unrounded by
+        any other unit, so that twelve units make exactly one dozen."""
         moves = self._get_pack_moves().filtered(lambda m: m.product_id == product)
         uom = product.uom_id
-        lines = self._get_pack_lines().filtered(lambda line: line.move_id in moves)
-        lines = lines.sorted("id")
+        rounding = uom.rounding
+        all_lines = self._get_pack_lines().filtered(lambda line: line.move_id in moves)
+        lines = all_lines.sorted("id")
         if product.tracking != "none" and not lot:
             lots = lines.lot_id
             if product.tracking == "serial" or len(lots) != 1:
@@ -1214,20 +1268,12 @@ class StockPicking(models.Model):
             lot = lots
         if lot:
             lines = lines.filtered(lambda line: line.lot_id == lot)
-        demand = sum(moves.mapped("product_qty"))
-        counted = sum(
-            line.product_uom_id._compute_quantity(
-                line.pack_qty_counted, uom, round=False
-            )
-            for line in self._get_pack_lines()
-            if line.move_id in moves
-        )
+        limit = sum(move._get_pack_limit() for move in moves)
+        counted = sum(all_lines.mapped("pack_qty_counted"))
         room = {}
         for line in lines:
-            space = line.quantity_product_uom - line.product_uom_id._compute_quantity(
-                line.pack_qty_counted, uom, round=False
-            )
-            if float_compare(space, 0.0, precision_rounding=uom.rounding) > 0:
+            space = line.quantity_product_uom - line.pack_qty_counted
+            if float_compare(space, 0.0, precision_rounding=rounding) > 0:
                 room[line] = space
         if product.tracking == "serial" and lot and not room:
             return self._pack_error(
@@ -1235,20 +1281,23 @@ class StockPicking(models.Model):
                 self.env._("Serial number %(lot)s was already scanned.", lot=lot.name),
             )
         if (
-            float_compare(quantity, sum(room.values()), precision_rounding=uom.rounding)
+            float_compare(counted + quantity, limit, precision_rounding=rounding) > 0
+            or float_compare(quantity, sum(room.values()), precision_rounding=rounding)
             > 0
         ):
-            return self._pack_refuse_count(product, quantity, counted, demand, lot)
+            return self._pack_refuse_count(product, quantity, counted, limit, lot)
         remaining = quantity
         for line, space in room.items():
             take = min(space, remaining)
-            line.pack_qty_counted = float_round(
-                line.pack_qty_counted
-                + uom._compute_quantity(take, line.product_uom_id, round=False),
-                precision_rounding=line.product_uom_id.rounding,
+            line._pack_write(
+                {
+                    "pack_qty_counted": float_round(
+                        line.pack_qty_counted + take, precision_rounding=rounding
+                    )
+                }
             )
             remaining -= take
-            if float_is_zero(remaining, precision_rounding=uom.rounding):
+            if float_compare(remaining, 0.0, precision_rounding=rounding) <= 0:
                 break
         counted += quantity
         self._pack_refresh_state()
@@ -1264,7 +1313,7 @@ class StockPicking(models.Model):
             "%(product)s: %(counted)s of %(demand)s %(uom)s counted.",
             product=product.display_name,
             counted=_format_number(counted),
-            demand=_format_number(demand),
+            demand=_format_number(limit),
             uom=uom.name,
         )
         return self._pack_reply_after_change("counted", message)
@@ -1315,7 +1364,9 @@ class StockPicking(models.Model):
     def _pack_weigh(self, weight, barcode=None):
         """Record the measured weight and say how it compares."""
         digits = self.env["decimal.precision"].precision_get("Stock Weight")
-        self.measured_weight = float_round(weight, precision_digits=digits)
+        self._pack_write(
+            {"measured_weight": float_round(weight, precision_digits=digits)}
+        )
         self._pack_refresh_state()
         uom = self._get_pack_weight_uom().name
         values = {
@@ -1370,40 +1421,27 @@ class StockPicking(models.Model):
         """Make what was counted the quantity that ships: once anything was
         scanned, uncounted reserved quantity stays behind (for the
         backorder)."""
-        lines = self.move_line_ids.filtered(
+        lines = self._get_pack_lines().filtered(
             lambda line: line.state not in ("done", "cancel")
         )
         if not any(lines.mapped("pack_qty_counted")):
             return
-        changed = lines.filtered(
-            lambda line: (
-                float_compare(
-                    line.quantity,
-                    line.pack_qty_counted,
-                    precision_rounding=line.product_uom_id.rounding,
-                )
-                != 0
-            )
-        )
-        for quantity, group in changed.grouped("pack_qty_counted").items():
+        shipped = defaultdict(lambda: self.env["stock.move.line"])
+        for line in lines:
+            quantity = line._get_pack_counted_in_line_unit()
+            if float_compare(
+                line.quantity, quantity, precision_rounding=line.product_uom_id.rounding
+            ):
+                shipped[quantity] |= line
+        for quantity, group in shipped.items():
             group.quantity = quantity
         self._get_pack_moves().picked = True
 
     def _pack_refresh_state(self):
         """Recompute ``verify_state`` from the counts and the weight; the write
         also serialises concurrent scans of this delivery."""
-        moves = self._get_pack_moves()
-        counts = self._get_pack_counts()
-        counted_any = bool(counts)
-        complete = bool(moves) and all(
-            float_compare(
-                counts.get(move.id, 0.0),
-                move.product_uom_qty,
-                precision_rounding=move.product_uom.rounding,
-            )
-            >= 0
-            for move in moves
-        )
+        counted_any = any(self._get_pack_lines().mapped("pack_qty_counted"))
+        complete = counted_any and not self._get_pack_incomplete_moves()
         if self.measured_weight and not self.is_weight_within_tolerance:
             state = "mismatch"
         elif complete and (self.measured_weight or not self.pack_weigh_required):
@@ -1415,7 +1453,22 @@ class StockPicking(models.Model):
         vals = {"verify_state": state}
         if state == "verified" and self.verify_state != "verified":
             vals.update(verified_by_id=self.env.uid, verified_on=fields.Datetime.now())
-        self.write(vals)
+        self._pack_write(vals)
+
+    def _get_pack_incomplete_moves(self):
+        """The moves whose reserved quantity (up to their demand) is not all
+        counted: what a partial shipment leaves for the backorder is not
+        missing, what sits reserved on the shelf uncounted is."""
+        return self._get_pack_moves().filtered(
+            lambda move: (
+                float_compare(
+                    sum(move.move_line_ids.mapped("pack_qty_counted")),
+                    move._get_pack_target(),
+                    precision_rounding=move.product_id.uom_id.rounding,
+                )
+                < 0
+            )
+        )
 
     def _check_pack_requirements(self):
         """Refuse to validate, outside the pack station, a delivery whose
@@ -1425,6 +1478,7 @@ class StockPicking(models.Model):
                 picking.picking_type_code != "outgoing"
                 or picking.state in ("done", "cancel")
                 or not (picking.pack_verify_required or picking.pack_weigh_required)
+                or picking.pack_override_by_id
             ):
                 continue
             problems = picking._get_pack_problems()
@@ -1446,17 +1500,9 @@ class StockPicking(models.Model):
         self.ensure_one()
         problems = []
         if self.pack_verify_required:
-            counts = self._get_pack_counts()
-            missing = self._get_pack_moves().filtered(
-                lambda move: (
-                    float_compare(
-                        counts.get(move.id, 0.0),
-                        move.product_uom_qty,
-                        precision_rounding=move.product_uom.rounding,
-                    )
-                    < 0
-                )
-            )
+            missing = self._get_pack_incomplete_moves()
+            if not any(self._get_pack_lines().mapped("pack_qty_counted")):
+                missing = self._get_pack_moves()
             if missing:
                 problems.append(
                     self.env._(
@@ -1490,11 +1536,12 @@ class StockPicking(models.Model):
     # Pack station helpers -----------------------------------------------
 
     def _get_pack_moves(self):
-        """The moves the pack station verifies: open moves with a demand."""
+        """The moves the pack station verifies: open moves with a demand or
+        something reserved (a line added to the delivery by hand)."""
         return self.move_ids.filtered(
             lambda move: (
                 move.state not in ("draft", "done", "cancel")
-                and move.product_uom_qty > 0
+                and (move.product_uom_qty > 0 or move.quantity > 0)
             )
         )
 
@@ -1507,18 +1554,16 @@ class StockPicking(models.Model):
 
     def _get_pack_counts(self):
         """``{move id: quantity counted}``, in each move's unit, in one pass
-        over the counted lines."""
+        over the counted lines (which count in the product's unit)."""
         counts = defaultdict(float)
         for line in self._get_pack_lines():
-            if not line.pack_qty_counted:
-                continue
-            move = line.move_id
-            quantity = line.pack_qty_counted
-            if line.product_uom_id != move.product_uom:
-                quantity = line.product_uom_id._compute_quantity(
-                    quantity, move.product_uom, round=False
+            if line.pack_qty_counted:
+                counts[line.move_id.id] += line.pack_qty_counted
+        for move in self.move_ids.filtered(lambda move: move.id in counts):
+            if move.product_uom != move.product_id.uom_id:
+                counts[move.id] = move.product_id.uom_id._compute_quantity(
+                    counts[move.id], move.product_uom, round=False
                 )
-            counts[move.id] += quantity
         return counts
 
     def _get_pack_lines(self):
@@ -1538,27 +1583,16 @@ class StockPicking(models.Model):
         )
 
     def _get_pack_expected_weight(self):
-        """The goods counted (all the goods to ship before any count) at their
-        product weight, plus the boxes."""
+        """The goods counted (before any count: the goods reserved to ship) at
+        their product weight, plus the boxes."""
         self.ensure_one()
-        moves = self.move_ids.filtered(lambda move: move.state != "cancel")
-        lines = self._get_pack_lines()
-        counts = self._get_pack_counts()
-        counting = bool(counts)
-        weight = 0.0
-        for move in moves:
-            product = move.product_id
-            if not product.weight:
-                continue
-            if not counting:
-                quantity = move.product_qty
-            elif move.product_uom == product.uom_id:
-                quantity = counts.get(move.id, 0.0)
-            else:
-                quantity = move.product_uom._compute_quantity(
-                    counts.get(move.id, 0.0), product.uom_id, round=False
-                )
-            weight += quantity * product.weight
+        lines = self._get_pack_lines().filtered(lambda line: line.state != "cancel")
+        counting = any(lines.mapped("pack_qty_counted"))
+        weight = sum(
+            (line.pack_qty_counted if counting else line.quantity_product_uom)
+            * line.product_id.weight
+            for line in lines
+        )
         packages = lines.result_package_id
         weight += sum(package.package_type_id.base_weight for package in packages)
         if self.pack_package_type_id and (
@@ -1626,6 +1660,20 @@ class StockPicking(models.Model):
                 ),
             )
         return None
+
+    def _check_pack_write(self):
+        """Refuse a direct write of what only the pack station records."""
+        if self.env.context.get(PACK_WRITE_CONTEXT) is not TRUSTED:
+            raise UserError(
+                self.env._(
+                    "A delivery's verification, weight and override are recorded "
+                    "by the pack station only."
+                )
+            )
+
+    def _pack_write(self, vals):
+        """Write pack-station fields (which nothing else may write)."""
+        return self.with_context(**{PACK_WRITE_CONTEXT: TRUSTED}).write(vals)
 
     def _pack_log(self, event, result="ok", **values):
         """Append a line to this delivery's pack-station log."""

@@ -288,10 +288,68 @@ class TestPackScan(PackStationCase):
             scarce, self.stock_location, 1
         )
         picking = self._delivery([(scarce, 3)])
-        self.assertEqual(self._scan(picking, "PS-BOWL")["status"], "ok")
+        # What is reserved is all there is to verify; the rest waits for a
+        # backorder and is not missing from the parcel.
+        self.assertEqual(self._scan(picking, "PS-BOWL")["status"], "done")
+        self.assertEqual(picking.verify_state, "verified")
         reply = self._scan(picking, "PS-BOWL")
         self.assertEqual((reply["status"], reply["code"]), ("error", "not_reserved"))
         self.assertEqual(self._counted(picking, scarce), 1)
+        reply = picking.with_user(self.packer).pack_validate(backorder=True)
+        self.assertEqual(reply["status"], "done")
+        self.assertEqual(picking.move_ids.quantity, 1)
+        self.assertEqual(picking.backorder_ids.move_ids.product_uom_qty, 2)
+
+    def test_more_reserved_than_ordered_cannot_be_counted_beyond_the_order(self):
+        picking = self._delivery([(self.cup, 2)])
+        picking.move_ids.quantity = 3
+        self._scan(picking, "PS-CUP", "PS-CUP")
+        self.assertEqual(picking.verify_state, "verified")
+        reply = self._scan(picking, "PS-CUP")
+        self.assertEqual((reply["status"], reply["code"]), ("error", "too_many"))
+        self.assertEqual(self._counted(picking, self.cup), 2)
+        picking.with_user(self.packer).pack_validate()
+        self.assertEqual(picking.move_ids.quantity, 2)
+
+    def test_units_counted_against_a_move_in_dozens_make_exact_dozens(self):
+        dozen = self.env.ref("uom.product_uom_dozen")
+        picking = self._delivery([(self.cup, 1)])
+        picking.do_unreserve()
+        picking.move_ids.product_uom = dozen
+        picking.action_assign()
+        for _unit in range(11):
+            self.assertEqual(self._scan(picking, "PS-CUP")["status"], "ok")
+        reply = self._scan(picking, "PS-CUP")
+        self.assertEqual(reply["status"], "done")
+        self.assertIn("12 of 12", reply["message"])
+        reply = self._scan(picking, "PS-CUP")
+        self.assertEqual((reply["status"], reply["code"]), ("error", "too_many"))
+        self.assertAlmostEqual(picking.move_ids.pack_qty_counted, 1.0)
+        self.assertAlmostEqual(picking.expected_weight, 6.0)
+        picking.with_user(self.packer).pack_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertAlmostEqual(picking.move_ids.quantity, 1.0)
+        self.assertAlmostEqual(picking.move_ids.product_qty, 12.0)
+
+    def test_a_lot_name_shared_by_two_products_is_ambiguous(self):
+        jasmine = self.env["product.product"].create(
+            {
+                "name": "Pack Lot Jasmine",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "lot",
+            }
+        )
+        same_name = self.env["stock.lot"].create(
+            {"name": "PS-L1", "product_id": jasmine.id, "company_id": self.company.id}
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            jasmine, self.stock_location, 5, lot_id=same_name
+        )
+        picking = self._delivery([(self.tea, 1), (jasmine, 1)])
+        reply = self._scan(picking, "PS-L1")
+        self.assertEqual((reply["status"], reply["code"]), ("error", "ambiguous"))
+        self.assertFalse(picking.pack_scan_ids)
 
     def test_box_barcode_chooses_the_package_type(self):
         picking = self._delivery([(self.cup, 2)])
@@ -338,6 +396,37 @@ class TestPackScan(PackStationCase):
         self.assertFalse(picking.measured_weight)
         self.assertFalse(picking.verified_by_id)
         self.assertEqual(picking.pack_scan_ids[0].event, "reset")
+
+    def test_counts_weights_and_states_cannot_be_written_directly(self):
+        picking = self._delivery([(self.cup, 1)])
+        line = picking.move_line_ids.with_user(self.packer)
+        with self.assertRaisesRegex(UserError, "counted by scanning"):
+            line.write({"pack_qty_counted": 1})
+        for vals in (
+            {"verify_state": "verified"},
+            {"measured_weight": 0.5},
+            {"pack_override_by_id": self.manager.id},
+        ):
+            with self.assertRaisesRegex(UserError, "recorded by the pack station"):
+                picking.with_user(self.manager).write(vals)
+            # A context key sent with a request does not open the door.
+            with self.assertRaisesRegex(UserError, "recorded by the pack station"):
+                picking.with_user(self.manager).with_context(
+                    sale_fulfillment_pack_write=True
+                ).write(vals)
+        self.assertEqual(picking.verify_state, "none")
+        self.assertFalse(picking.move_line_ids.pack_qty_counted)
+
+    def test_a_client_context_cannot_keep_quants_unreserved(self):
+        quants = self.env["stock.quant"]._gather(self.cup, self.stock_location)
+        reserved = sum(quants.mapped("reserved_quantity"))
+        picking = self._delivery([(self.cup, 3)])
+        picking.do_unreserve()
+        picking.with_context(
+            sale_fulfillment_keep_quant_reservation=True
+        ).action_assign()
+        self.assertEqual(picking.move_ids.quantity, 3)
+        self.assertEqual(sum(quants.mapped("reserved_quantity")), reserved + 3)
 
     def test_log_is_read_only_for_warehouse_users(self):
         picking = self._delivery([(self.cup, 1)])
@@ -465,6 +554,10 @@ class TestPackValidate(PackStationCase):
             picking.with_user(self.packer).pack_validate(override_reason="In a hurry")
         self.assertEqual(picking.state, "assigned")
         self.assertNotIn("override", picking.pack_scan_ids.mapped("event"))
+        with self.assertRaisesRegex(UserError, "must go through the pack station"):
+            picking.with_user(self.packer).with_context(
+                sale_fulfillment_pack_validate=True
+            ).button_validate()
 
     def test_manager_override_ships_what_was_scanned_and_logs_the_reason(self):
         picking = self._delivery([(self.cup, 3), (self.tray, 1)])
@@ -485,6 +578,10 @@ class TestPackValidate(PackStationCase):
         self.assertIn(backorder.name, reply["message"])
         override = picking.pack_scan_ids.filtered(lambda s: s.event == "override")
         self.assertEqual(override.user_id, self.manager)
+        self.assertEqual(picking.pack_override_by_id, self.manager)
+        self.assertEqual(
+            picking.pack_override_reason, "Customer agreed to wait for the third cup"
+        )
         self.assertEqual(override.message, "Customer agreed to wait for the third cup")
         self.assertTrue(
             any(

@@ -97,6 +97,10 @@ export class PackStation extends Component {
             busy: false,
         });
         this.settings = {};
+        // Scans are handled one after the other, none dropped: a scanner
+        // can send the next barcode before the server answered the last one.
+        this.scanQueue = Promise.resolve();
+        this.lastError = null;
         useBus(this.barcode.bus, "barcode_scanned", (ev) => this.onBarcode(ev.detail.barcode));
         onWillStart(async () => {
             this.settings = await this.orm.call("stock.picking", "pack_station_settings", []);
@@ -179,12 +183,14 @@ export class PackStation extends Component {
      */
     async call(method, ids, kwargs = {}, { silent = false } = {}) {
         this.state.busy = true;
+        this.lastError = null;
         try {
             const reply = await this.orm.call("stock.picking", method, [ids], kwargs);
             await this.applyReply(reply, { silent });
             return reply;
         } catch (error) {
             if (error.data && error.data.message) {
+                this.lastError = error.data.name;
                 this.showFeedback({ status: "error", code: "refused", message: error.data.message });
                 return null;
             }
@@ -242,10 +248,16 @@ export class PackStation extends Component {
 
     // User actions ------------------------------------------------------------
 
-    async onBarcode(barcode) {
-        if (!barcode || this.state.busy) {
+    onBarcode(barcode) {
+        if (!barcode) {
             return;
         }
+        const run = this.scanQueue.then(() => this.handleBarcode(barcode));
+        this.scanQueue = run.catch(() => {});
+        return run;
+    }
+
+    async handleBarcode(barcode) {
         if (this.picking && this.picking.is_open) {
             return this.call("pack_scan", [this.picking.id], { barcode });
         }
@@ -329,7 +341,11 @@ export class PackStation extends Component {
         if (reply) {
             this.state.overrideOpen = false;
             this.state.overrideReason = "";
-        } else if (this.settings.can_override) {
+        } else if (
+            this.settings.can_override &&
+            this.lastError === "odoo.exceptions.UserError" &&
+            this.picking.problems.length
+        ) {
             this.state.overrideOpen = true;
         }
     }
