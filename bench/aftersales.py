@@ -18,9 +18,8 @@ their ratios (target: ours at most 1.3 times Odoo's). Everything is rolled back.
 """
 
 import statistics
-import time
 
-from common import parse_args, superuser_env
+from common import measure, parse_args, superuser_env
 
 from odoo import Command
 
@@ -50,16 +49,6 @@ def make_order(env, partner, products):
     env.flush_all()
     env.invalidate_all()
     return order
-
-
-def measure(env, action):
-    env.flush_all()
-    env.invalidate_all()
-    queries = env.cr.sql_log_count
-    start = time.perf_counter()
-    result = action()
-    env.flush_all()
-    return (env.cr.sql_log_count - queries, time.perf_counter() - start), result
 
 
 def receive(picking):

@@ -19,9 +19,8 @@ the ratios ours/Odoo (target: at most 25 queries a scan, the same for 30 and
 """
 
 import statistics
-import time
 
-from common import parse_args, superuser_env
+from common import measure, parse_args, superuser_env
 
 from odoo import Command
 
@@ -76,30 +75,13 @@ def make_delivery(env, partner, products):
     return picking
 
 
-def measure(env, action):
-    """Queries and seconds of ``action``, from a cold record cache as a new
-    request would start."""
-    env.flush_all()
-    env.invalidate_all()
-    queries = env.cr.sql_log_count
-    start = time.perf_counter()
-    action()
-    env.flush_all()
-    return env.cr.sql_log_count - queries, time.perf_counter() - start
-
-
 def ours(env, picking, products, scans):
     picking.pack_scan(products[-1].barcode)  # warm the registry caches
     costs = []
     for product in products[:scans]:
-        replies = []
-        costs.append(
-            measure(
-                env,
-                lambda p=product, r=replies: r.append(picking.pack_scan(p.barcode)),
-            )
-        )
-        assert replies[0]["status"] == "ok", replies[0]["message"]
+        cost, reply = measure(env, lambda p=product: picking.pack_scan(p.barcode))
+        assert reply["status"] == "ok", reply["message"]
+        costs.append(cost)
     return costs
 
 
@@ -111,9 +93,9 @@ def odoos(env, picking, scans):
 
         def step(move=move):
             move.write({"picked": True})
-            picking.web_read(FORM_SPEC)
+            return picking.web_read(FORM_SPEC)
 
-        costs.append(measure(env, step))
+        costs.append(measure(env, step)[0])
     return costs
 
 

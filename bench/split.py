@@ -18,9 +18,8 @@ Everything is rolled back.
 """
 
 import statistics
-import time
 
-from common import parse_args, superuser_env
+from common import measure, parse_args, superuser_env
 
 from odoo import Command
 
@@ -47,21 +46,9 @@ def moved(index):
     return 1 + index % 9
 
 
-def measure(env, action):
-    env.flush_all()
-    env.invalidate_all()
-    queries = env.cr.sql_log_count
-    start = time.perf_counter()
-    action()
-    env.flush_all()
-    return env.cr.sql_log_count - queries, time.perf_counter() - start
-
-
 def ours(env, picking):
     quantities = {move.id: moved(i) for i, move in enumerate(picking.move_ids)}
-    new = []
-    cost = measure(env, lambda: new.append(picking._split_shipment(quantities)))
-    return cost, new[0]
+    return measure(env, lambda: picking._split_shipment(quantities))
 
 
 def odoos(env, picking):
@@ -71,8 +58,8 @@ def odoos(env, picking):
         for i, move in enumerate(moves):
             move.quantity = move.product_uom_qty - moved(i)
 
-    entering = measure(env, enter_quantities)
-    splitting = measure(env, picking.action_split_transfer)
+    entering, _none = measure(env, enter_quantities)
+    splitting, _none = measure(env, picking.action_split_transfer)
     new = picking.backorder_ids
     return entering, splitting, new
 

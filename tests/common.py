@@ -4,6 +4,41 @@ from odoo import SUPERUSER_ID, Command, api
 from odoo.tests import Form, TransactionCase, new_test_user
 
 
+def create_delivery(env, lines, picking_type=None, partner=None, origin=False):
+    """A confirmed and reserved delivery of ``lines`` [(product, quantity)]
+    from the main warehouse's stock (or ``picking_type``'s source)."""
+    warehouse = env["stock.warehouse"].search(
+        [("company_id", "=", env.company.id)], limit=1
+    )
+    picking_type = picking_type or warehouse.out_type_id
+    source = picking_type.default_location_src_id or warehouse.lot_stock_id
+    customers = env.ref("stock.stock_location_customers")
+    picking = env["stock.picking"].create(
+        {
+            "picking_type_id": picking_type.id,
+            "partner_id": partner and partner.id,
+            "origin": origin,
+            "location_id": source.id,
+            "location_dest_id": customers.id,
+            "move_ids": [
+                Command.create(
+                    {
+                        "name": product.name,
+                        "product_id": product.id,
+                        "product_uom_qty": quantity,
+                        "location_id": source.id,
+                        "location_dest_id": customers.id,
+                    }
+                )
+                for product, quantity in lines
+            ],
+        }
+    )
+    picking.action_confirm()
+    picking.action_assign()
+    return picking
+
+
 class ConcurrencyCase(TransactionCase):
     """Two users acting at once, each in their own transaction, as two browser
     requests would. A transaction only sees committed rows: fixtures are

@@ -2,12 +2,11 @@ from functools import partial
 
 import psycopg2
 
-from odoo import Command
 from odoo.exceptions import UserError
 from odoo.service.model import retrying
 from odoo.tests import tagged
 
-from .common import ConcurrencyCase
+from .common import ConcurrencyCase, create_delivery
 
 
 @tagged("post_install", "-at_install")
@@ -18,10 +17,11 @@ class TestPackConcurrency(ConcurrencyCase):
     def setUp(self):
         super().setUp()
         with self._transaction() as env:
-            warehouse = env["stock.warehouse"].search(
-                [("company_id", "=", env.company.id)], limit=1
+            stock = (
+                env["stock.warehouse"]
+                .search([("company_id", "=", env.company.id)], limit=1)
+                .lot_stock_id
             )
-            customers = env.ref("stock.stock_location_customers")
             products = env["product.product"].create(
                 [
                     {
@@ -37,30 +37,8 @@ class TestPackConcurrency(ConcurrencyCase):
                 ]
             )
             for product in products:
-                env["stock.quant"]._update_available_quantity(
-                    product, warehouse.lot_stock_id, 5
-                )
-            picking = env["stock.picking"].create(
-                {
-                    "picking_type_id": warehouse.out_type_id.id,
-                    "location_id": warehouse.lot_stock_id.id,
-                    "location_dest_id": customers.id,
-                    "move_ids": [
-                        Command.create(
-                            {
-                                "name": product.name,
-                                "product_id": product.id,
-                                "product_uom_qty": 1,
-                                "location_id": warehouse.lot_stock_id.id,
-                                "location_dest_id": customers.id,
-                            }
-                        )
-                        for product in products
-                    ],
-                }
-            )
-            picking.action_confirm()
-            picking.action_assign()
+                env["stock.quant"]._update_available_quantity(product, stock, 5)
+            picking = create_delivery(env, [(product, 1) for product in products])
             env.cr.commit()
             self.picking_id = picking.id
             self.product_ids = products.ids

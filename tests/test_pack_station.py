@@ -1,7 +1,8 @@
-from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools.barcode import get_barcode_check_digit
+
+from .common import create_delivery
 
 
 def _ean13(first_twelve):
@@ -114,32 +115,9 @@ class PackStationCase(TransactionCase):
         )
 
     @classmethod
-    def _delivery(cls, lines, picking_type=None, origin=False):
+    def _delivery(cls, lines, origin=False):
         """A confirmed, reserved delivery of ``lines`` [(product, quantity)]."""
-        picking_type = picking_type or cls.out_type
-        picking = cls.env["stock.picking"].create(
-            {
-                "picking_type_id": picking_type.id,
-                "location_id": cls.stock_location.id,
-                "location_dest_id": cls.customers.id,
-                "origin": origin,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": product.name,
-                            "product_id": product.id,
-                            "product_uom_qty": quantity,
-                            "location_id": cls.stock_location.id,
-                            "location_dest_id": cls.customers.id,
-                        }
-                    )
-                    for product, quantity in lines
-                ],
-            }
-        )
-        picking.action_confirm()
-        picking.action_assign()
-        return picking
+        return create_delivery(cls.env, lines, cls.out_type, origin=origin)
 
     def _counted(self, picking, product):
         return sum(

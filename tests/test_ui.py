@@ -1,6 +1,8 @@
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import create_delivery
+
 
 @tagged("post_install", "-at_install")
 class TestFulfillmentUi(HttpCase):
@@ -340,35 +342,8 @@ class TestPackStationUi(HttpCase):
         customer, other_customer = self.env["res.partner"].create(
             [{"name": "Tour Pack Customer"}, {"name": "Tour Pack Next Customer"}]
         )
-        customers = self.env.ref("stock.stock_location_customers")
-        first, second = self.env["stock.picking"].create(
-            [
-                {
-                    "picking_type_id": warehouse.out_type_id.id,
-                    "partner_id": partner.id,
-                    "location_id": warehouse.lot_stock_id.id,
-                    "location_dest_id": customers.id,
-                    "move_ids": [
-                        Command.create(
-                            {
-                                "name": product.name,
-                                "product_id": product.id,
-                                "product_uom_qty": quantity,
-                                "location_id": warehouse.lot_stock_id.id,
-                                "location_dest_id": customers.id,
-                            }
-                        )
-                        for product, quantity in lines
-                    ],
-                }
-                for partner, lines in (
-                    (customer, [(cup, 2), (tray, 1)]),
-                    (other_customer, [(tray, 1)]),
-                )
-            ]
-        )
-        (first | second).action_confirm()
-        (first | second).action_assign()
+        first = create_delivery(self.env, [(cup, 2), (tray, 1)], partner=customer)
+        second = create_delivery(self.env, [(tray, 1)], partner=other_customer)
 
         self.start_tour(
             "/odoo/action-sale_fulfillment.pack_station_action",
