@@ -43,6 +43,12 @@ registry.category("web_tour.tours").add("sale_fulfillment_schedule_tour", {
             run: "click",
         },
         {
+            // Wait for the new action (it opens on its calendar) before
+            // switching views: a switch on the plan still shown would win.
+            content: "The planned work orders open on their calendar",
+            trigger: ".o_calendar_view",
+        },
+        {
             content: "Show them as a list",
             trigger: ".o_switch_view.o_list",
             run: "click",
