@@ -11,3 +11,11 @@ class AccountMoveLine(models.Model):
         copy=False,
         readonly=True,
     )
+    sale_rma_difference_line_id = fields.Many2one(
+        comodel_name="sale.rma.line",
+        string="After-Sales Price Difference",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        help="The exchange whose price difference this line invoices or credits.",
+    )

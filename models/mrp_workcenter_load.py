@@ -62,11 +62,12 @@ class MrpWorkcenterLoad(models.TransientModel):
                 )
             )
             zone = pytz.timezone(calendar.tz or "UTC")
+            # Each work center's hours in its own time zone, as the scheduler
+            # books them (the calendar's zone only bounds the days).
             intervals = calendar._work_intervals_batch(
                 zone.localize(start),
                 zone.localize(stop),
                 resources=members.resource_id,
-                tz=zone,
             )
             for workcenter in members:
                 units = workcenter.parallel_units or 1

@@ -148,4 +148,20 @@ class SaleOrderLine(models.Model):
                 )
                 amount += sign * invoice_line.price_subtotal
             result[line] = {"qty": qty, "amount": amount}
+        # The price difference an exchange for a cheaper product credited was
+        # given back on the exchanged line too.
+        differences = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("sale_rma_difference_line_id.sale_line_id", "in", self.ids),
+                    ("move_id.move_type", "=", "out_refund"),
+                    ("parent_state", "!=", "cancel"),
+                ]
+            )
+        )
+        for credit_line in differences:
+            sale_line = credit_line.sale_rma_difference_line_id.sale_line_id
+            result[self.browse(sale_line.id)]["amount"] -= credit_line.price_subtotal
         return result

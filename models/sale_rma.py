@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_compare, float_is_zero, format_list
 from odoo.tools.misc import formatLang
 
 from .locking import lock_for_update
@@ -35,6 +35,20 @@ REPLACEMENT_TYPES = ("exchange", "reship")
 OPEN_STATES = ("draft", "confirmed", "waiting_return", "received")
 # States in which the request follows its documents by itself.
 RUNNING_STATES = ("confirmed", "waiting_return", "received", "done")
+# What a request does is settled when it is confirmed: these stay as they were.
+SETTLED_FIELDS = frozenset(
+    {
+        "order_id",
+        "partner_id",
+        "company_id",
+        "rma_type",
+        "refund_timing",
+        "exchange_policy",
+        "line_ids",
+        "new_partner_shipping_id",
+        "new_commitment_date",
+    }
+)
 
 
 class SaleRma(models.Model):
@@ -251,7 +265,8 @@ class SaleRma(models.Model):
     )
     def _compute_amounts(self):
         for rma in self:
-            refunding = rma.rma_type in ("refund", "return_refund", "cancel")
+            # Cancel and modify lower quantities: what they may credit counts.
+            refunding = rma.rma_type in ("refund", "return_refund", "cancel", "modify")
             rma.amount_refund = (
                 sum(rma.line_ids.mapped("amount_refund")) if refunding else 0.0
             )
@@ -290,10 +305,25 @@ class SaleRma(models.Model):
         return rmas
 
     def write(self, vals):
+        if SETTLED_FIELDS & vals.keys():
+            self._check_draft()
         res = super().write(vals)
         if {"line_ids", "rma_type", "order_id"} & vals.keys():
             self.filtered(lambda rma: rma.state == "draft")._check_request()
         return res
+
+    def _check_draft(self):
+        """Refuse to change what a request does once it is confirmed."""
+        settled = self.filtered(lambda rma: rma.state != "draft")
+        if settled:
+            raise UserError(
+                self.env._(
+                    "%(rmas)s are no longer drafts: their type, lines, quantities "
+                    "and prices cannot change. Cancel the request and open a new "
+                    "one.",
+                    rmas=format_list(self.env, settled.mapped("name")),
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft_or_cancelled(self):
@@ -515,16 +545,30 @@ class SaleRma(models.Model):
         if self.env.user.has_group("sale_fulfillment.group_aftersales_manager"):
             return
         for rma in self:
-            threshold = rma.company_id.rma_manager_approval_amount
+            company = rma.company_id
+            threshold = company.rma_manager_approval_amount
             amount = rma.amount_refund + max(-rma.amount_difference, 0.0)
-            if threshold and rma.currency_id.compare_amounts(amount, threshold) > 0:
+            # The threshold is in the company's currency, the order may not be.
+            in_company_currency = rma.currency_id._convert(
+                amount,
+                company.currency_id,
+                company,
+                fields.Date.context_today(rma),
+            )
+            if (
+                threshold
+                and company.currency_id.compare_amounts(in_company_currency, threshold)
+                > 0
+            ):
                 raise UserError(
                     self.env._(
                         "%(rma)s refunds %(amount)s, more than %(threshold)s: an "
                         "after-sales manager must confirm it.",
                         rma=rma.name,
                         amount=rma._format_amount(amount),
-                        threshold=rma._format_amount(threshold),
+                        threshold=formatLang(
+                            self.env, threshold, currency_obj=company.currency_id
+                        ),
                     )
                 )
 
@@ -823,20 +867,26 @@ class SaleRma(models.Model):
             invoice = self._create_account_move("out_invoice", to_invoice)
             self.invoice_move_ids = [Command.link(invoice.id)]
         if to_credit:
-            invoiced = sum(
-                values["amount"]
-                for values in self.line_ids.sale_line_id._get_rma_invoiced().values()
-            )
-            if self.currency_id.compare_amounts(-self.amount_difference, invoiced) > 0:
-                raise UserError(
-                    self.env._(
-                        "%(rma)s would credit a price difference of %(amount)s, more "
-                        "than the %(invoiced)s invoiced.",
-                        rma=self.name,
-                        amount=self._format_amount(-self.amount_difference),
-                        invoiced=self._format_amount(invoiced),
+            # Each exchanged line may give back at most what its sale line has
+            # invoiced and not credited yet; a dearer line does not make room.
+            invoiced = self.line_ids.sale_line_id._get_rma_invoiced()
+            credits = defaultdict(float)
+            for line in self.line_ids.filtered(lambda line: line.amount_difference < 0):
+                credits[line.sale_line_id] -= line.amount_difference
+            for sale_line, credit in credits.items():
+                available = invoiced[sale_line]["amount"]
+                if self.currency_id.compare_amounts(credit, available) > 0:
+                    raise UserError(
+                        self.env._(
+                            "%(rma)s would credit a price difference of %(amount)s "
+                            "for %(product)s, more than the %(invoiced)s invoiced "
+                            "and not credited yet.",
+                            rma=self.name,
+                            amount=self._format_amount(credit),
+                            product=sale_line.product_id.display_name,
+                            invoiced=self._format_amount(available),
+                        )
                     )
-                )
             refund = self._create_account_move("out_refund", to_credit)
             self.refund_move_ids = [Command.link(refund.id)]
 
@@ -896,7 +946,12 @@ class SaleRma(models.Model):
             lambda picking: picking.state not in ("done", "cancel")
         ):
             return
-        if self.rma_type == "return_refund" and self.refund_timing == "on_receipt":
+        if (
+            self.rma_type == "return_refund"
+            and self.refund_timing == "on_receipt"
+            # Once: a credit note somebody cancelled is not drafted again.
+            and not self.refund_move_ids
+        ):
             self._create_refund(
                 {line: line.qty_returned - line.qty_refunded for line in self.line_ids}
             )
@@ -917,10 +972,12 @@ class SaleRma(models.Model):
         open_pickings = self.replacement_picking_ids.filtered(
             lambda picking: picking.state not in ("done", "cancel")
         )
-        open_moves = (self.refund_move_ids | self.invoice_move_ids).filtered(
-            lambda move: move.state == "draft"
-        )
-        if not open_pickings and not open_moves:
+        moves = self.refund_move_ids | self.invoice_move_ids
+        open_moves = moves.filtered(lambda move: move.state == "draft")
+        # Every credit note cancelled is no refund given: the request waits for
+        # a decision (reset one to draft, or cancel the request).
+        all_cancelled = bool(moves) and all(move.state == "cancel" for move in moves)
+        if not open_pickings and not open_moves and not all_cancelled:
             return "done"
         if returns.filtered(lambda picking: picking.state == "done"):
             return "received"

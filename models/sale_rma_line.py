@@ -2,6 +2,20 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
+# What a line requests is settled when its request is confirmed.
+SETTLED_LINE_FIELDS = frozenset(
+    {
+        "rma_id",
+        "sale_line_id",
+        "product_id",
+        "product_uom",
+        "quantity",
+        "replacement_product_id",
+        "price_unit",
+        "replacement_price_unit",
+    }
+)
+
 
 class SaleRmaLine(models.Model):
     _name = "sale.rma.line"
@@ -170,6 +184,22 @@ class SaleRmaLine(models.Model):
                 and invoice_line.move_id.move_type == "out_refund"
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["sale.rma"].browse(
+            {vals["rma_id"] for vals in vals_list if vals.get("rma_id")}
+        )._check_draft()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if SETTLED_LINE_FIELDS & vals.keys():
+            self.rma_id._check_draft()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_in_draft(self):
+        self.rma_id.filtered(lambda rma: rma.state != "cancelled")._check_draft()
+
     def _check_line(self):
         """Refuse a line that cannot be requested."""
         for line in self:
@@ -336,6 +366,7 @@ class SaleRmaLine(models.Model):
             "quantity": self.quantity,
             "product_uom_id": product.uom_id.id,
             "price_unit": abs(self.amount_difference) / self.quantity,
+            "sale_rma_difference_line_id": self.id,
             "tax_ids": [
                 fields.Command.set(order.fiscal_position_id.map_tax(taxes).ids)
             ],

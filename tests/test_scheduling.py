@@ -444,6 +444,25 @@ class TestPromiseDate(SchedulingCase):
 
 
 class TestSchedulingScreens(SchedulingCase):
+    def test_the_plan_counts_hours_in_the_work_center_time_zone(self):
+        # The calendar is on UTC; the packing team works on Shanghai time.
+        self.packing.resource_id.tz = "Asia/Shanghai"
+        _order, production = self._sold(self.kit, 2)
+        self._schedule(production)
+        workorders = production.workorder_ids.filtered(
+            lambda workorder: workorder.workcenter_id == self.packing
+        )
+        self.assertTrue(workorders.leave_id)
+        rows = self.env["mrp.workcenter.load"]._prepare_load_vals_list(
+            self.packing,
+            min(workorders.mapped("date_start")).date() - timedelta(days=1),
+            max(workorders.mapped("date_finished")).date() + timedelta(days=1),
+        )
+        self.assertAlmostEqual(
+            sum(row["planned_hours"] for row in rows),
+            sum(workorders.mapped("duration_expected")) / 60,
+        )
+
     def test_wizard_schedules_mto_and_opens_the_plan(self):
         order, production = self._sold(self.kit, 2)
         stock_production = self.env["mrp.production"].create(
