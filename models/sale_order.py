@@ -774,10 +774,25 @@ class SaleOrder(models.Model):
         for line in lines:
             order = line.order_id
             delivery = order._get_delivery_date_after_production(finishes[line.id])
-            result[order.id] = max(
-                result.get(order.id, order.expected_date or delivery), delivery
-            )
+            if order.id not in result:
+                # Not the order's expected date: it counts the made-to-order
+                # lines' customer lead time, which the simulation replaces.
+                result[order.id] = order._get_other_goods_date(lines) or delivery
+            result[order.id] = max(result[order.id], delivery)
         return result
+
+    def _get_other_goods_date(self, promise_lines):
+        """When the order's goods that are not made for it can ship (their
+        customer lead time), or ``None`` when it has none."""
+        self.ensure_one()
+        others = self.order_line.filtered(
+            lambda line: (
+                line not in promise_lines
+                and not line.display_type
+                and line.product_id.type != "service"
+            )
+        )
+        return max((line._expected_date() for line in others), default=None)
 
     def _get_fulfillment_productions(self):
         """Return the manufacturing orders that make goods for these orders.

@@ -421,6 +421,15 @@ class TestPromiseDate(SchedulingCase):
         self._schedule(quotation._get_fulfillment_productions())
         self.assertEqual(quotation.production_finish_date, quotation.promised_date)
 
+    def test_promise_is_not_held_back_by_the_customer_lead_time(self):
+        self.kit.sale_delay = 10
+        quotation = self._create_orders([(self.kit, 2)])
+        quotation.action_compute_promise_date()
+        self.assertLess(quotation.promised_date, self._at(10, 0))
+        self._confirm(quotation)
+        self._schedule(quotation._get_fulfillment_productions())
+        self.assertEqual(quotation.production_finish_date, quotation.promised_date)
+
     def test_promise_follows_bom_levels_and_security_lead(self):
         self.company.security_lead = 2
         frame = self._made_to_order(
