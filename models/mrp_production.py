@@ -549,7 +549,6 @@ class MrpProduction(models.Model):
                     from_timestamp(min(start for start, _end in bounds)),
                     from_timestamp(max(end for _start, end in bounds)),
                 )
-        workorders.leave_id.unlink()
         for workorder in workorders:
             workcenter = plan.slots[workorder.id].workcenter
             if workcenter != workorder.workcenter_id.id:
@@ -560,6 +559,9 @@ class MrpProduction(models.Model):
                         "duration_expected": plan.minutes[workorder.id, workcenter],
                     }
                 )
+        # Only now: Odoo's write of a work center moves, or books anew, the
+        # work order's leave, which must not outlive the new booking.
+        workorders.leave_id.unlink()
         leaves = self.env["resource.calendar.leaves"].create(
             [
                 workorder._prepare_schedule_leave_vals(plan.slots[workorder.id])

@@ -339,6 +339,37 @@ class TestScheduling(SchedulingCase):
         self.assertEqual(assemble.date_finished, self._at(0, 10))
         self.assertEqual(assemble.leave_id.resource_id, self.spare_assembly.resource_id)
 
+    def test_moving_to_an_alternative_leaves_no_booking_behind(self):
+        self.assembly.alternative_workcenter_ids = self.spare_assembly
+        _order, production = self._sold(self.kit, 1)
+        self._schedule(production)
+        assemble = production.workorder_ids[0]
+        self.assertEqual(assemble.workcenter_id, self.assembly)
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Booked for a customer visit",
+                "calendar_id": self.calendar.id,
+                "resource_id": self.assembly.resource_id.id,
+                "date_from": self._at(0, 8),
+                "date_to": self._at(1, 17),
+                "time_type": "other",
+            }
+        )
+        self._schedule(production)
+        self.assertEqual(assemble.workcenter_id, self.spare_assembly)
+        bookings = self.env["resource.calendar.leaves"].search(
+            [
+                (
+                    "resource_id",
+                    "in",
+                    (self.assembly | self.spare_assembly).resource_id.ids,
+                ),
+                ("name", "!=", "Booked for a customer visit"),
+            ]
+        )
+        self.assertEqual(bookings, assemble.leave_id)
+        self.assertEqual(bookings.resource_id, self.spare_assembly.resource_id)
+
     def test_holidays_are_respected(self):
         self.env["resource.calendar.leaves"].create(
             {
