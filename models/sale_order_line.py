@@ -163,5 +163,5 @@ class SaleOrderLine(models.Model):
         )
         for credit_line in differences:
             sale_line = credit_line.sale_rma_difference_line_id.sale_line_id
-            result[self.browse(sale_line.id)]["amount"] -= credit_line.price_subtotal
+            result[sale_line]["amount"] -= credit_line.price_subtotal
         return result

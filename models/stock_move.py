@@ -3,19 +3,12 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import float_compare, float_is_zero, float_round, groupby
 
+from .trusted_context import KEEP_QUANT_RESERVATION, trusted
+
 # Context keys.
 # A split changes demands without the per-move "quantity updated" note: the
 # shipments get one message about the split instead.
 SPLIT_CONTEXT = "sale_fulfillment_split"
-# A split hands reserved quantity from one move line to another line of the same
-# quant: the quant's reservation does not change, so it is not re-synchronised.
-KEEP_QUANT_RESERVATION = "sale_fulfillment_keep_quant_reservation"
-# Set, with the value TRUSTED, around the pack station's own writes of what it
-# alone records.
-PACK_WRITE_CONTEXT = "sale_fulfillment_pack_write"
-# The value of the context keys above that only this addon's code can give: no
-# request can send this object, so a client cannot set them.
-TRUSTED = object()
 
 
 class StockMove(models.Model):
@@ -251,7 +244,7 @@ class StockMove(models.Model):
             lines.write({"move_id": new_move.id, "picking_id": new_move.picking_id.id})
         # Lines counted in the product's unit hand over exactly what the quant
         # holds for them; in another unit, rounding may differ: Odoo re-syncs.
-        exact = MoveLine.with_context(**{KEEP_QUANT_RESERVATION: TRUSTED})
+        exact = trusted(MoveLine, KEEP_QUANT_RESERVATION)
         for (quantity, keep), lines in groupby(
             shrink, key=lambda line: (shrink[line], line._has_product_unit())
         ):

@@ -2,12 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero, float_round
 
-from .stock_move import (
-    KEEP_QUANT_RESERVATION,
-    PACK_WRITE_CONTEXT,
-    SPLIT_CONTEXT,
-    TRUSTED,
-)
+from .stock_move import SPLIT_CONTEXT
+from .trusted_context import KEEP_QUANT_RESERVATION, PACK_WRITE, is_trusted, trusted
 
 
 class StockMoveLine(models.Model):
@@ -63,14 +59,14 @@ class StockMoveLine(models.Model):
 
     def _check_pack_write(self):
         """Refuse a direct write of the counts only the pack station keeps."""
-        if self.env.context.get(PACK_WRITE_CONTEXT) is not TRUSTED:
+        if not is_trusted(self, PACK_WRITE):
             raise UserError(
                 self.env._("Quantities are counted by scanning at the pack station.")
             )
 
     def _pack_write(self, vals):
         """Write the pack station's counts (which nothing else may write)."""
-        return self.with_context(**{PACK_WRITE_CONTEXT: TRUSTED}).write(vals)
+        return trusted(self, PACK_WRITE).write(vals)
 
     def _get_pack_counted_in_line_unit(self):
         """The counted quantity in this line's unit, rounded once."""
@@ -86,7 +82,7 @@ class StockMoveLine(models.Model):
         and a new line of the same move takes the rest, uncounted. The
         reservation does not change, it is only shared differently."""
         MoveLine = self.env["stock.move.line"]
-        exact = MoveLine.with_context(**{KEEP_QUANT_RESERVATION: TRUSTED})
+        exact = trusted(MoveLine, KEEP_QUANT_RESERVATION)
         for line in self:
             rounding = line.product_uom_id.rounding
             counted = line._get_pack_counted_in_line_unit()

@@ -6,7 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero, float_round, format_list
 
 from .locking import lock_for_update
-from .stock_move import PACK_WRITE_CONTEXT, TRUSTED
+from .trusted_context import PACK_WRITE, is_trusted, trusted
 
 _logger = logging.getLogger(__name__)
 
@@ -734,9 +734,7 @@ class StockPicking(models.Model):
                 "partner": picking.partner_id.display_name or "",
                 "origin": picking.origin or "",
                 "carrier": picking.carrier_id.name or "",
-                "scheduled_date": fields.Datetime.to_string(picking.scheduled_date),
                 "priority": picking.priority == "1",
-                "line_count": len(picking.move_ids),
                 "verify_state": picking.verify_state,
                 "verify_state_label": labels[picking.verify_state],
             }
@@ -795,8 +793,6 @@ class StockPicking(models.Model):
                 {
                     "id": package_type.id,
                     "name": package_type.name,
-                    "barcode": package_type.barcode or "",
-                    "base_weight": package_type.base_weight,
                 }
                 for package_type in package_types
             ],
@@ -824,10 +820,8 @@ class StockPicking(models.Model):
         delivery are served one after the other, so a unit is never counted
         twice.
         """
-        self.ensure_one()
         barcode = (barcode or "").strip()
-        self._pack_lock()
-        refusal = self._pack_check_open()
+        refusal = self._pack_begin()
         if refusal:
             return refusal
         if barcode:
@@ -849,9 +843,7 @@ class StockPicking(models.Model):
         """Record the parcel's measured weight (in the database's weight unit)
         and check it against the expected weight; returns a pack-station
         reply."""
-        self.ensure_one()
-        self._pack_lock()
-        refusal = self._pack_check_open()
+        refusal = self._pack_begin()
         if refusal:
             return refusal
         try:
@@ -870,9 +862,7 @@ class StockPicking(models.Model):
 
     def pack_set_package_type(self, package_type_id):
         """Choose the box (package type) this delivery is packed in."""
-        self.ensure_one()
-        self._pack_lock()
-        refusal = self._pack_check_open()
+        refusal = self._pack_begin()
         if refusal:
             return refusal
         package_type = self.env["stock.package.type"].browse(package_type_id).exists()
@@ -885,9 +875,7 @@ class StockPicking(models.Model):
     def pack_put_in_pack(self):
         """Put what has been counted and is not packed yet into a new package
         of the chosen box, so that a delivery can leave in several parcels."""
-        self.ensure_one()
-        self._pack_lock()
-        refusal = self._pack_check_open()
+        refusal = self._pack_begin()
         if refusal:
             return refusal
         lines = self._get_pack_unpacked_lines(counted_only=True)
@@ -910,9 +898,7 @@ class StockPicking(models.Model):
 
     def pack_reset(self):
         """Forget this delivery's counts and weight to verify it again."""
-        self.ensure_one()
-        self._pack_lock()
-        refusal = self._pack_check_open()
+        refusal = self._pack_begin()
         if refusal:
             return refusal
         self._get_pack_lines().filtered("pack_qty_counted")._pack_write(
@@ -946,9 +932,7 @@ class StockPicking(models.Model):
         Returns a pack-station reply whose status is ``done``, with ``action``
         when Odoo asks for more (e.g. a wizard of another addon).
         """
-        self.ensure_one()
-        self._pack_lock()
-        refusal = self._pack_check_open()
+        refusal = self._pack_begin()
         if refusal:
             raise UserError(refusal["message"])
         problems = self._get_pack_problems()
@@ -1113,12 +1097,15 @@ class StockPicking(models.Model):
             products = products.filtered(
                 lambda p: p.barcode and p.barcode.lstrip("0") == gtin.lstrip("0")
             )
-        lines = moves.move_line_ids.filtered(lambda line: line.product_id in products)
         lot = None
         if lot_name:
-            lines = lines.filtered(lambda line: line.lot_id.name == lot_name)
-            lot = lines.lot_id[:1]
-        if not lines and not (gtin and products and not lot_name):
+            lines = moves.move_line_ids.filtered(
+                lambda line: (
+                    line.product_id in products and line.lot_id.name == lot_name
+                )
+            )
+            products, lot = lines.product_id, lines.lot_id[:1]
+        if not products:
             return self._pack_scan_foreign_item(lot_name or gtin) or self._pack_error(
                 "wrong_item",
                 self.env._(
@@ -1127,8 +1114,7 @@ class StockPicking(models.Model):
                     picking=self.name,
                 ),
             )
-        product = lines.product_id[:1] or products[:1]
-        return self._pack_count(product, quantity or 1.0, barcode, lot=lot)
+        return self._pack_count(products[:1], quantity or 1.0, barcode, lot=lot)
 
     def _pack_scan_foreign_item(self, barcode):
         """A product, packaging or lot that exists but is not in this delivery:
@@ -1421,11 +1407,11 @@ class StockPicking(models.Model):
         """Make what was counted the quantity that ships: once anything was
         scanned, uncounted reserved quantity stays behind (for the
         backorder)."""
+        if not self._is_pack_counting():
+            return
         lines = self._get_pack_lines().filtered(
             lambda line: line.state not in ("done", "cancel")
         )
-        if not any(lines.mapped("pack_qty_counted")):
-            return
         shipped = defaultdict(lambda: self.env["stock.move.line"])
         for line in lines:
             quantity = line._get_pack_counted_in_line_unit()
@@ -1440,7 +1426,7 @@ class StockPicking(models.Model):
     def _pack_refresh_state(self):
         """Recompute ``verify_state`` from the counts and the weight; the write
         also serialises concurrent scans of this delivery."""
-        counted_any = any(self._get_pack_lines().mapped("pack_qty_counted"))
+        counted_any = self._is_pack_counting()
         complete = counted_any and not self._get_pack_incomplete_moves()
         if self.measured_weight and not self.is_weight_within_tolerance:
             state = "mismatch"
@@ -1501,7 +1487,7 @@ class StockPicking(models.Model):
         problems = []
         if self.pack_verify_required:
             missing = self._get_pack_incomplete_moves()
-            if not any(self._get_pack_lines().mapped("pack_qty_counted")):
+            if not self._is_pack_counting():
                 missing = self._get_pack_moves()
             if missing:
                 problems.append(
@@ -1552,19 +1538,9 @@ class StockPicking(models.Model):
         moves.product_id.mapped("display_name")
         moves.move_line_ids.mapped("pack_qty_counted")
 
-    def _get_pack_counts(self):
-        """``{move id: quantity counted}``, in each move's unit, in one pass
-        over the counted lines (which count in the product's unit)."""
-        counts = defaultdict(float)
-        for line in self._get_pack_lines():
-            if line.pack_qty_counted:
-                counts[line.move_id.id] += line.pack_qty_counted
-        for move in self.move_ids.filtered(lambda move: move.id in counts):
-            if move.product_uom != move.product_id.uom_id:
-                counts[move.id] = move.product_id.uom_id._compute_quantity(
-                    counts[move.id], move.product_uom, round=False
-                )
-        return counts
+    def _is_pack_counting(self):
+        """Whether anything of this delivery was counted yet."""
+        return any(self._get_pack_lines().mapped("pack_qty_counted"))
 
     def _get_pack_lines(self):
         """The move lines of this delivery, read through its moves (already in
@@ -1587,7 +1563,7 @@ class StockPicking(models.Model):
         their product weight, plus the boxes."""
         self.ensure_one()
         lines = self._get_pack_lines().filtered(lambda line: line.state != "cancel")
-        counting = any(lines.mapped("pack_qty_counted"))
+        counting = self._is_pack_counting()
         weight = sum(
             (line.pack_qty_counted if counting else line.quantity_product_uom)
             * line.product_id.weight
@@ -1634,6 +1610,13 @@ class StockPicking(models.Model):
             nowait=False,
         )
 
+    def _pack_begin(self):
+        """Start a pack-station step on this delivery: lock it, then return the
+        refusal reply when it cannot be packed (else ``None``)."""
+        self.ensure_one()
+        self._pack_lock()
+        return self._pack_check_open()
+
     def _pack_check_open(self):
         """A refusal reply when this delivery cannot be packed, else ``None``."""
         if self.picking_type_code != "outgoing":
@@ -1663,7 +1646,7 @@ class StockPicking(models.Model):
 
     def _check_pack_write(self):
         """Refuse a direct write of what only the pack station records."""
-        if self.env.context.get(PACK_WRITE_CONTEXT) is not TRUSTED:
+        if not is_trusted(self, PACK_WRITE):
             raise UserError(
                 self.env._(
                     "A delivery's verification, weight and override are recorded "
@@ -1673,7 +1656,7 @@ class StockPicking(models.Model):
 
     def _pack_write(self, vals):
         """Write pack-station fields (which nothing else may write)."""
-        return self.with_context(**{PACK_WRITE_CONTEXT: TRUSTED}).write(vals)
+        return trusted(self, PACK_WRITE).write(vals)
 
     def _pack_log(self, event, result="ok", **values):
         """Append a line to this delivery's pack-station log."""
@@ -1720,10 +1703,9 @@ class StockPicking(models.Model):
         queries whatever its number of lines."""
         self.ensure_one()
         moves = self.move_ids.filtered(lambda move: move.state != "cancel")
-        counts = self._get_pack_counts()
         lines = []
         for move in moves:
-            counted = counts.get(move.id, 0.0)
+            counted = move.pack_qty_counted
             demand = move.product_uom_qty
             rounding = move.product_uom.rounding
             compared = float_compare(counted, demand, precision_rounding=rounding)
@@ -1733,7 +1715,6 @@ class StockPicking(models.Model):
                     "product_id": move.product_id.id,
                     "product": move.product_id.display_name,
                     "barcode": move.product_id.barcode or "",
-                    "tracking": move.product_id.tracking,
                     "uom": move.product_uom.name,
                     "demand": demand,
                     "reserved": move.quantity,
@@ -1775,7 +1756,6 @@ class StockPicking(models.Model):
             "partner": self.partner_id.display_name or "",
             "origin": self.origin or "",
             "carrier": self.carrier_id.name or "",
-            "tracking_ref": self.carrier_tracking_ref or "",
             "verify_state": self.verify_state,
             "verify_state_label": labels[self.verify_state],
             "verify_required": self.pack_verify_required,

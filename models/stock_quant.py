@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from .stock_move import KEEP_QUANT_RESERVATION, TRUSTED
+from .trusted_context import KEEP_QUANT_RESERVATION, is_trusted
 
 
 class StockQuant(models.Model):
@@ -19,7 +19,7 @@ class StockQuant(models.Model):
     ):
         # A split moves reserved quantity between move lines of the same quant:
         # what one line gives up the other takes, the quant does not change.
-        if self.env.context.get(KEEP_QUANT_RESERVATION) is TRUSTED:
+        if is_trusted(self, KEEP_QUANT_RESERVATION):
             return None
         return super()._update_reserved_quantity(
             product_id,

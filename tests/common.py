@@ -4,6 +4,32 @@ from odoo import SUPERUSER_ID, Command, api
 from odoo.tests import Form, TransactionCase, new_test_user
 
 
+def create_barcoded_products(env, rows, stock=0):
+    """Storable products from ``rows`` [(name, barcode, weight)], each with
+    ``stock`` units in the main warehouse."""
+    products = env["product.product"].create(
+        [
+            {
+                "name": name,
+                "type": "consu",
+                "is_storable": True,
+                "barcode": barcode,
+                "weight": weight,
+            }
+            for name, barcode, weight in rows
+        ]
+    )
+    if stock:
+        location = (
+            env["stock.warehouse"]
+            .search([("company_id", "=", env.company.id)], limit=1)
+            .lot_stock_id
+        )
+        for product in products:
+            env["stock.quant"]._update_available_quantity(product, location, stock)
+    return products
+
+
 def create_delivery(env, lines, picking_type=None, partner=None, origin=False):
     """A confirmed and reserved delivery of ``lines`` [(product, quantity)]
     from the main warehouse's stock (or ``picking_type``'s source)."""

@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 from odoo.service.model import retrying
 from odoo.tests import tagged
 
-from .common import ConcurrencyCase, create_delivery
+from .common import ConcurrencyCase, create_barcoded_products, create_delivery
 
 
 @tagged("post_install", "-at_install")
@@ -17,27 +17,14 @@ class TestPackConcurrency(ConcurrencyCase):
     def setUp(self):
         super().setUp()
         with self._transaction() as env:
-            stock = (
-                env["stock.warehouse"]
-                .search([("company_id", "=", env.company.id)], limit=1)
-                .lot_stock_id
-            )
-            products = env["product.product"].create(
+            products = create_barcoded_products(
+                env,
                 [
-                    {
-                        "name": name,
-                        "type": "consu",
-                        "is_storable": True,
-                        "barcode": barcode,
-                    }
-                    for name, barcode in (
-                        ("Concurrent Cup", "CONC-CUP"),
-                        ("Concurrent Tray", "CONC-TRAY"),
-                    )
-                ]
+                    ("Concurrent Cup", "CONC-CUP", 0.0),
+                    ("Concurrent Tray", "CONC-TRAY", 0.0),
+                ],
+                stock=5,
             )
-            for product in products:
-                env["stock.quant"]._update_available_quantity(product, stock, 5)
             picking = create_delivery(env, [(product, 1) for product in products])
             env.cr.commit()
             self.picking_id = picking.id

@@ -2,7 +2,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools.barcode import get_barcode_check_digit
 
-from .common import create_delivery
+from .common import create_barcoded_products, create_delivery
 
 
 def _ean13(first_twelve):
@@ -42,21 +42,14 @@ class PackStationCase(TransactionCase):
             cls.env, login="sf_pack_manager", groups="stock.group_stock_manager"
         )
         Product = cls.env["product.product"]
-        cls.cup, cls.tray, cls.other = Product.create(
+        cls.cup, cls.tray, cls.other = create_barcoded_products(
+            cls.env,
             [
-                {
-                    "name": name,
-                    "type": "consu",
-                    "is_storable": True,
-                    "barcode": barcode,
-                    "weight": weight,
-                }
-                for name, barcode, weight in (
-                    ("Pack Cup", "PS-CUP", 0.5),
-                    ("Pack Tray", "PS-TRAY", 1.0),
-                    ("Pack Other Vase", "PS-OTHER", 2.0),
-                )
-            ]
+                ("Pack Cup", "PS-CUP", 0.5),
+                ("Pack Tray", "PS-TRAY", 1.0),
+                ("Pack Other Vase", "PS-OTHER", 2.0),
+            ],
+            stock=100,
         )
         cls.teapot = Product.create(
             {
@@ -104,8 +97,6 @@ class PackStationCase(TransactionCase):
             {"name": "PS-L1", "product_id": cls.tea.id, "company_id": cls.company.id}
         )
         Quant = cls.env["stock.quant"]
-        for product in (cls.cup, cls.tray, cls.other):
-            Quant._update_available_quantity(product, cls.stock_location, 100)
         for serial in cls.serials:
             Quant._update_available_quantity(
                 cls.teapot, cls.stock_location, 1, lot_id=serial

@@ -318,8 +318,8 @@ class TestScheduling(SchedulingCase):
         self._schedule(parent)
         self.assertEqual(parent.date_start, child.date_finished)
 
-    def test_alternative_workcenter_with_earliest_finish(self):
-        self.assembly.alternative_workcenter_ids = self.spare_assembly
+    def _book_assembly_for_a_visit(self):
+        """Assembly is away on Monday and Tuesday."""
         self.env["resource.calendar.leaves"].create(
             {
                 "name": "Booked for a customer visit",
@@ -330,6 +330,10 @@ class TestScheduling(SchedulingCase):
                 "time_type": "other",
             }
         )
+
+    def test_alternative_workcenter_with_earliest_finish(self):
+        self.assembly.alternative_workcenter_ids = self.spare_assembly
+        self._book_assembly_for_a_visit()
         _order, production = self._sold(self.kit, 1)
         self._schedule(production)
         assemble = production.workorder_ids[0]
@@ -345,16 +349,7 @@ class TestScheduling(SchedulingCase):
         self._schedule(production)
         assemble = production.workorder_ids[0]
         self.assertEqual(assemble.workcenter_id, self.assembly)
-        self.env["resource.calendar.leaves"].create(
-            {
-                "name": "Booked for a customer visit",
-                "calendar_id": self.calendar.id,
-                "resource_id": self.assembly.resource_id.id,
-                "date_from": self._at(0, 8),
-                "date_to": self._at(1, 17),
-                "time_type": "other",
-            }
-        )
+        self._book_assembly_for_a_visit()
         self._schedule(production)
         self.assertEqual(assemble.workcenter_id, self.spare_assembly)
         bookings = self.env["resource.calendar.leaves"].search(

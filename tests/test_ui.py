@@ -1,7 +1,7 @@
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import create_delivery
+from .common import create_barcoded_products, create_delivery
 
 
 @tagged("post_install", "-at_install")
@@ -316,29 +316,18 @@ class TestPackStationUi(HttpCase):
         warehouse.out_type_id.write(
             {"pack_verify_required": True, "pack_weigh_required": True}
         )
-        cup, tray, _vase = self.env["product.product"].create(
+        cup, tray, _vase = create_barcoded_products(
+            self.env,
             [
-                {
-                    "name": name,
-                    "type": "consu",
-                    "is_storable": True,
-                    "barcode": barcode,
-                    "weight": weight,
-                }
-                for name, barcode, weight in (
-                    ("Tour Pack Cup", "TOUR-CUP", 0.5),
-                    ("Tour Pack Tray", "TOUR-TRAY", 1.0),
-                    ("Tour Pack Vase", "TOUR-VASE", 2.0),
-                )
-            ]
+                ("Tour Pack Cup", "TOUR-CUP", 0.5),
+                ("Tour Pack Tray", "TOUR-TRAY", 1.0),
+                ("Tour Pack Vase", "TOUR-VASE", 2.0),
+            ],
+            stock=10,
         )
         box = self.env["stock.package.type"].create(
             {"name": "Tour Carton", "barcode": "TOUR-BOX", "base_weight": 0.2}
         )
-        for product in (cup, tray):
-            self.env["stock.quant"]._update_available_quantity(
-                product, warehouse.lot_stock_id, 10
-            )
         customer, other_customer = self.env["res.partner"].create(
             [{"name": "Tour Pack Customer"}, {"name": "Tour Pack Next Customer"}]
         )
@@ -362,3 +351,49 @@ class TestPackStationUi(HttpCase):
             ["count", "count", "count", "package_type", "weight", "pack", "validate"],
         )
         self.assertEqual(second.state, "assigned")
+
+    def test_manager_packs_starts_over_and_validates_anyway_with_a_backorder(self):
+        manager = new_test_user(
+            self.env, login="sf_tour_pack_manager", groups="stock.group_stock_manager"
+        )
+        out_type = (
+            self.env["stock.warehouse"]
+            .search([("company_id", "=", self.env.company.id)], limit=1)
+            .out_type_id
+        )
+        out_type.write({"pack_verify_required": True, "create_backorder": "ask"})
+        cup, tray = create_barcoded_products(
+            self.env,
+            [
+                ("Tour Override Cup", "TOUR-OV-CUP", 0.5),
+                ("Tour Override Tray", "TOUR-OV-TRAY", 1.0),
+            ],
+            stock=10,
+        )
+        customer = self.env["res.partner"].create({"name": "Tour Override Customer"})
+        picking = create_delivery(self.env, [(cup, 2), (tray, 1)], partner=customer)
+
+        self.start_tour(
+            "/odoo/action-sale_fulfillment.pack_station_action",
+            "sale_fulfillment_pack_override_tour",
+            login=manager.login,
+        )
+        self.assertEqual(picking.state, "done")
+        # The cup scanned ships, in the parcel packed before starting over.
+        self.assertEqual(
+            [(move.product_id, move.quantity) for move in picking.move_ids], [(cup, 1)]
+        )
+        self.assertEqual(len(picking.move_line_ids.result_package_id), 1)
+        self.assertEqual(picking.pack_override_by_id, manager)
+        self.assertEqual(
+            picking.pack_override_reason,
+            "The customer takes the cup now, the rest next week",
+        )
+        self.assertEqual(
+            {(m.product_id, m.product_uom_qty) for m in picking.backorder_ids.move_ids},
+            {(cup, 1), (tray, 1)},
+        )
+        self.assertEqual(
+            picking.pack_scan_ids.sorted("id").mapped("event"),
+            ["count", "pack", "reset", "count", "override", "validate"],
+        )

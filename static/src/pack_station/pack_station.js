@@ -1,4 +1,4 @@
-import { Component, onWillStart, useRef, useState } from "@odoo/owl";
+import { Component, onWillStart, useState } from "@odoo/owl";
 import { scanBarcode } from "@web/core/barcode/barcode_dialog";
 import { isBarcodeScannerSupported } from "@web/core/barcode/barcode_video_scanner";
 import { deserializeDateTime, formatDateTime } from "@web/core/l10n/dates";
@@ -82,7 +82,6 @@ export class PackStation extends Component {
         this.orm = useService("orm");
         this.action = useService("action");
         this.barcode = useService("barcode");
-        this.manualInput = useRef("manualInput");
         this.cameraSupported = isBarcodeScannerSupported();
         this.state = useState({
             pickings: [],
