@@ -25,6 +25,7 @@
         "data/sale_rma_data.xml",
         "data/mail_template_data.xml",
         "data/mrp_schedule_data.xml",
+        "data/sale_fulfillment_digest_data.xml",
         "views/sale_order_views.xml",
         "views/sale_review_views.xml",
         "views/sale_review_rule_views.xml",
@@ -36,13 +37,17 @@
         "views/stock_pack_scan_views.xml",
         "views/res_config_settings_views.xml",
         "views/mrp_production_views.xml",
+        "views/sale_fulfillment_digest_views.xml",
+        "views/sale_order_analysis_views.xml",
         "wizards/sale_review_reject_wizard_views.xml",
         "wizards/sale_review_simulation_views.xml",
         "wizards/stock_picking_split_wizard_views.xml",
         "wizards/stock_picking_wave_wizard_views.xml",
         "wizards/sale_rma_wizard_views.xml",
         "wizards/mrp_schedule_wizard_views.xml",
+        "wizards/sale_fulfillment_statistics_wizard_views.xml",
         "reports/production_plan_report.xml",
+        "reports/order_statistics_report.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -53,6 +58,7 @@
         "data/demo/sale_rma_demo.xml",
         "data/demo/mrp_schedule_demo.xml",
         "data/demo/stock_pack_demo.xml",
+        "data/demo/sale_fulfillment_digest_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

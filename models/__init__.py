@@ -10,6 +10,7 @@ from . import (
     res_company,
     res_config_settings,
     res_partner,
+    sale_fulfillment_digest,
     sale_order,
     sale_order_line,
     sale_review_issue,

@@ -41,6 +41,7 @@ REVIEW_FIELDS = {
     "reviewed_on",
     "review_reject_reason",
     "review_requested_by_id",
+    "review_held_on",
 }
 
 # Changing these on a held or rejected order voids its review.
@@ -109,6 +110,13 @@ class SaleOrder(models.Model):
     )
     review_reject_reason = fields.Text(
         string="Rejection Reason", copy=False, readonly=True
+    )
+    review_held_on = fields.Datetime(
+        string="Held for Review on",
+        copy=False,
+        readonly=True,
+        help="When the order was last held for review: with the review date, how "
+        "long it waited.",
     )
     review_summary = fields.Char(
         string="Review Issues Summary", compute="_compute_review_summary"
@@ -527,11 +535,17 @@ class SaleOrder(models.Model):
             {
                 "review_state": "to_review",
                 "review_requested_by_id": self.env.user.id,
+                "review_held_on": fields.Datetime.now(),
                 **review_vals,
             }
         )
         (self - held).sudo().write(
-            {"review_state": "approved", "review_requested_by_id": False, **review_vals}
+            {
+                "review_state": "approved",
+                "review_requested_by_id": False,
+                "review_held_on": False,
+                **review_vals,
+            }
         )
         for order in held:
             order.message_post(
@@ -579,6 +593,7 @@ class SaleOrder(models.Model):
                 "reviewed_on": False,
                 "review_reject_reason": False,
                 "review_requested_by_id": False,
+                "review_held_on": False,
             }
         )
 

@@ -1,9 +1,11 @@
 from . import (
     test_aftersales,
     test_aftersales_concurrency,
+    test_digest,
     test_fulfillment_state,
     test_i18n,
     test_install,
+    test_kpis,
     test_menus,
     test_pack_concurrency,
     test_pack_station,

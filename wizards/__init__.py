@@ -1,5 +1,6 @@
 from . import (
     mrp_schedule_wizard,
+    sale_fulfillment_statistics_wizard,
     sale_review_reject_wizard,
     sale_review_simulation,
     sale_rma_wizard,

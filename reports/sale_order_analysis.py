@@ -1,0 +1,420 @@
+from odoo import api, fields, models, tools
+from odoo.tools import SQL
+
+from ..models.sale_order import FULFILLMENT_STATES
+
+# After-sales request types that bring goods back: they make an order "returned".
+RETURN_RMA_TYPES = ("return_refund", "exchange")
+
+
+class SaleOrderAnalysis(models.Model):
+    """One row per confirmed (or held) sales order with what happened to it:
+    money, shipping lead time, punctuality, returns and review time.
+
+    The KPIs of the order digests aggregate this view, so that the emailed
+    figures and the pivot the manager opens are the same numbers.
+    """
+
+    _name = "sale.order.analysis"
+    _description = "Order Analysis"
+    _auto = False
+    _rec_name = "name"
+    _order = "date desc, id desc"
+
+    order_id = fields.Many2one(
+        comodel_name="sale.order", string="Order", readonly=True
+    )
+    name = fields.Char(string="Order Reference", readonly=True)
+    date = fields.Datetime(string="Order Date", readonly=True)
+    state = fields.Selection(
+        selection=[
+            ("draft", "Quotation"),
+            ("sent", "Quotation Sent"),
+            ("sale", "Sales Order"),
+            ("cancel", "Cancelled"),
+        ],
+        string="Status",
+        readonly=True,
+    )
+    fulfillment_state = fields.Selection(
+        selection=FULFILLMENT_STATES, string="Fulfillment", readonly=True
+    )
+    review_state = fields.Selection(
+        selection=[
+            ("none", "Not Reviewed"),
+            ("to_review", "To Review"),
+            ("approved", "Approved"),
+            ("rejected", "Rejected"),
+        ],
+        string="Review",
+        readonly=True,
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company", string="Company", readonly=True
+    )
+    currency_id = fields.Many2one(
+        comodel_name="res.currency", string="Currency", readonly=True
+    )
+    team_id = fields.Many2one(
+        comodel_name="crm.team", string="Sales Team", readonly=True
+    )
+    user_id = fields.Many2one(
+        comodel_name="res.users", string="Salesperson", readonly=True
+    )
+    partner_id = fields.Many2one(
+        comodel_name="res.partner", string="Customer", readonly=True
+    )
+    country_id = fields.Many2one(
+        comodel_name="res.country", string="Country", readonly=True
+    )
+    country_state_id = fields.Many2one(
+        comodel_name="res.country.state", string="Region", readonly=True
+    )
+    source_id = fields.Many2one(
+        comodel_name="utm.source", string="Source", readonly=True
+    )
+    medium_id = fields.Many2one(
+        comodel_name="utm.medium", string="Medium", readonly=True
+    )
+    order_count = fields.Integer(string="# Orders", readonly=True)
+    amount_untaxed = fields.Monetary(
+        string="Untaxed Amount",
+        readonly=True,
+        help="In the company's currency.",
+    )
+    amount_total = fields.Monetary(string="Total", readonly=True)
+    amount_paid = fields.Monetary(
+        string="Paid",
+        readonly=True,
+        help="What the customer has paid: the paid part of the order's invoices, "
+        "or its confirmed online payments when there is no invoice yet.",
+    )
+    is_paid = fields.Boolean(string="Payment Received", readonly=True)
+    paying_partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Paying Customer",
+        readonly=True,
+        help="The customer when the order received a payment: counting its "
+        "distinct values gives the paying customers.",
+    )
+    is_first_order = fields.Boolean(
+        string="First Order of the Customer",
+        readonly=True,
+        help="The customer had no confirmed order in this company before.",
+    )
+    new_partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="New Customer",
+        readonly=True,
+        help="The customer when this is their first order.",
+    )
+    due_date = fields.Datetime(
+        string="Due Date",
+        readonly=True,
+        help="The commitment date, or the order date plus the longest customer "
+        "lead time of its lines.",
+    )
+    shipped_date = fields.Datetime(
+        string="Shipped on",
+        readonly=True,
+        help="When the last goods of a fully shipped order left.",
+    )
+    shipped_count = fields.Integer(string="# Shipped", readonly=True)
+    lead_time_hours = fields.Float(
+        string="Lead Time (Hours)",
+        readonly=True,
+        aggregator="avg",
+        help="From confirmation to the last shipment, for fully shipped orders.",
+    )
+    is_on_time = fields.Boolean(string="Shipped on Time", readonly=True)
+    on_time_count = fields.Integer(string="# Shipped on Time", readonly=True)
+    on_time_percent = fields.Float(
+        string="On-Time Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="100 for an order shipped by its due date, 0 for one shipped "
+        "later; empty while not shipped. Its average is the on-time rate.",
+    )
+    is_late = fields.Boolean(
+        string="Late",
+        readonly=True,
+        help="Shipped after its due date, still open past it, or its "
+        "production is planned to end too late.",
+    )
+    late_count = fields.Integer(string="# Late", readonly=True)
+    is_returned = fields.Boolean(
+        string="Returned",
+        readonly=True,
+        help="A return or exchange request of the order is confirmed.",
+    )
+    returned_count = fields.Integer(string="# Returned", readonly=True)
+    returned_amount = fields.Monetary(
+        string="Credited",
+        readonly=True,
+        help="Untaxed total of the posted credit notes of the order.",
+    )
+    review_hours = fields.Float(
+        string="Time in Review (Hours)",
+        readonly=True,
+        aggregator="avg",
+        help="From the hold to the review decision (or until now while held).",
+    )
+
+    # Flushed before the view is read, so that it sees pending ORM writes.
+    _depends = {
+        "sale.order": [
+            "name",
+            "date_order",
+            "state",
+            "fulfillment_state",
+            "review_state",
+            "company_id",
+            "team_id",
+            "user_id",
+            "partner_id",
+            "partner_shipping_id",
+            "source_id",
+            "medium_id",
+            "amount_untaxed",
+            "amount_total",
+            "currency_rate",
+            "commitment_date",
+            "is_production_late",
+            "reviewed_on",
+            "review_held_on",
+        ],
+        "sale.order.line": [
+            "order_id",
+            "customer_lead",
+            "display_type",
+            "invoice_lines",
+        ],
+        "stock.move": [
+            "sale_line_id",
+            "state",
+            "date",
+            "location_dest_id",
+            "group_id",
+        ],
+        "stock.location": ["usage"],
+        "account.move": [
+            "move_type",
+            "state",
+            "amount_total_signed",
+            "amount_residual_signed",
+            "amount_untaxed_signed",
+        ],
+        "account.move.line": ["move_id"],
+        "payment.transaction": ["state", "amount", "sale_order_ids"],
+        "sale.rma": [
+            "order_id",
+            "rma_type",
+            "state",
+            "refund_move_ids",
+            "procurement_group_id",
+        ],
+        "res.partner": ["commercial_partner_id", "country_id", "state_id"],
+    }
+
+    @property
+    def _table_query(self):
+        return self._get_query()
+
+    @api.model
+    def _get_query(self):
+        """The view's SQL: derived measures on top of ``_get_inner_query``.
+
+        Extension point: add a column by overriding both and selecting it in
+        the inner query."""
+        return SQL(
+            """
+            SELECT base.*,
+                   CASE WHEN base.is_first_order THEN base.partner_id END
+                       AS new_partner_id,
+                   CASE WHEN base.amount_paid > 0 THEN base.partner_id END
+                       AS paying_partner_id,
+                   base.amount_paid > 0 AS is_paid,
+                   (base.shipped_date IS NOT NULL)::int AS shipped_count,
+                   EXTRACT(EPOCH FROM base.shipped_date - base.date) / 3600.0
+                       AS lead_time_hours,
+                   COALESCE(base.shipped_date <= base.due_date, FALSE) AS is_on_time,
+                   COALESCE(base.shipped_date <= base.due_date, FALSE)::int
+                       AS on_time_count,
+                   CASE WHEN base.shipped_date IS NULL THEN NULL
+                        WHEN base.shipped_date <= base.due_date THEN 100.0
+                        ELSE 0.0 END AS on_time_percent,
+                   base.is_late::int AS late_count,
+                   base.is_returned::int AS returned_count
+              FROM (%(inner)s) AS base
+            """,
+            inner=self._get_inner_query(),
+        )
+
+    @api.model
+    def _get_inner_query(self):
+        # Correlated LATERAL subqueries: a filter on the orders (company, dates)
+        # is applied first, then each remaining order reads its own lines,
+        # moves and documents through their indexes.
+        rate = SQL("COALESCE(NULLIF(so.currency_rate, 0), 1.0)")
+        now = SQL("(NOW() AT TIME ZONE 'UTC')")
+        return SQL(
+            """
+            SELECT so.id AS id,
+                   so.id AS order_id,
+                   so.name AS name,
+                   so.date_order AS date,
+                   so.state AS state,
+                   so.fulfillment_state AS fulfillment_state,
+                   so.review_state AS review_state,
+                   so.company_id AS company_id,
+                   company.currency_id AS currency_id,
+                   so.team_id AS team_id,
+                   so.user_id AS user_id,
+                   customer.commercial_partner_id AS partner_id,
+                   shipping.country_id AS country_id,
+                   shipping.state_id AS country_state_id,
+                   so.source_id AS source_id,
+                   so.medium_id AS medium_id,
+                   1 AS order_count,
+                   so.amount_untaxed / %(rate)s AS amount_untaxed,
+                   so.amount_total / %(rate)s AS amount_total,
+                   GREATEST(
+                       COALESCE(invoiced.paid, 0),
+                       COALESCE(tx.paid, 0) / %(rate)s
+                   ) AS amount_paid,
+                   NOT EXISTS (
+                       SELECT 1
+                         FROM sale_order earlier
+                         JOIN res_partner earlier_partner
+                           ON earlier_partner.id = earlier.partner_id
+                        WHERE earlier_partner.commercial_partner_id
+                                  = customer.commercial_partner_id
+                          AND earlier.company_id = so.company_id
+                          AND earlier.state = 'sale'
+                          AND (earlier.date_order < so.date_order
+                               OR (earlier.date_order = so.date_order
+                                   AND earlier.id < so.id))
+                   ) AS is_first_order,
+                   COALESCE(
+                       so.commitment_date,
+                       so.date_order + lines.lead_days * INTERVAL '1 day'
+                   ) AS due_date,
+                   CASE WHEN ship.complete THEN ship.last_done END AS shipped_date,
+                   (
+                       (ship.complete
+                        AND ship.last_done > COALESCE(
+                            so.commitment_date,
+                            so.date_order + lines.lead_days * INTERVAL '1 day'))
+                       OR (so.state = 'sale'
+                           AND ship.open
+                           AND COALESCE(
+                               so.commitment_date,
+                               so.date_order + lines.lead_days * INTERVAL '1 day'
+                           ) < %(now)s)
+                       OR COALESCE(so.is_production_late, FALSE)
+                   ) AS is_late,
+                   rma.returned AS is_returned,
+                   COALESCE(refund.amount, 0) AS returned_amount,
+                   EXTRACT(
+                       EPOCH FROM COALESCE(so.reviewed_on, %(now)s) - so.review_held_on
+                   ) / 3600.0 AS review_hours
+              FROM sale_order so
+              JOIN res_company company ON company.id = so.company_id
+              JOIN res_partner customer ON customer.id = so.partner_id
+              LEFT JOIN res_partner shipping ON shipping.id = so.partner_shipping_id
+              LEFT JOIN LATERAL (
+                    SELECT MAX(line.customer_lead) AS lead_days
+                      FROM sale_order_line line
+                     WHERE line.order_id = so.id AND line.display_type IS NULL
+              ) lines ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT MAX(move.date) FILTER (WHERE move.state = 'done')
+                               AS last_done,
+                           COUNT(*) FILTER (WHERE move.state = 'done') > 0
+                               AND BOOL_AND(move.state IN ('done', 'cancel'))
+                               AS complete,
+                           COUNT(*) FILTER (
+                               WHERE move.state NOT IN ('done', 'cancel')
+                           ) > 0 AS open
+                      FROM sale_order_line line
+                      JOIN stock_move move ON move.sale_line_id = line.id
+                      JOIN stock_location dest ON dest.id = move.location_dest_id
+                     WHERE line.order_id = so.id
+                       AND dest.usage = 'customer'
+                       -- Re-shipments and exchanges are after-sales, not the
+                       -- order's own shipping.
+                       AND NOT EXISTS (
+                            SELECT 1
+                              FROM sale_rma request
+                             WHERE request.procurement_group_id = move.group_id
+                       )
+              ) ship ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT SUM(invoice.amount_total_signed
+                               - invoice.amount_residual_signed) AS paid
+                      FROM account_move invoice
+                     WHERE invoice.move_type = 'out_invoice'
+                       AND invoice.state = 'posted'
+                       AND invoice.id IN (
+                            SELECT invoice_line.move_id
+                              FROM sale_order_line line
+                              JOIN sale_order_line_invoice_rel rel
+                                ON rel.order_line_id = line.id
+                              JOIN account_move_line invoice_line
+                                ON invoice_line.id = rel.invoice_line_id
+                             WHERE line.order_id = so.id
+                       )
+              ) invoiced ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT SUM(transaction.amount) AS paid
+                      FROM sale_order_transaction_rel rel
+                      JOIN payment_transaction transaction
+                        ON transaction.id = rel.transaction_id
+                     WHERE rel.sale_order_id = so.id
+                       AND transaction.state IN ('authorized', 'done')
+              ) tx ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT COUNT(*) > 0 AS returned
+                      FROM sale_rma request
+                     WHERE request.order_id = so.id
+                       AND request.rma_type IN %(return_types)s
+                       AND request.state NOT IN ('draft', 'cancelled')
+              ) rma ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT -SUM(credit.amount_untaxed_signed) AS amount
+                      FROM account_move credit
+                     WHERE credit.move_type = 'out_refund'
+                       AND credit.state = 'posted'
+                       AND credit.id IN (
+                            SELECT credit_line.move_id
+                              FROM sale_order_line line
+                              JOIN sale_order_line_invoice_rel rel
+                                ON rel.order_line_id = line.id
+                              JOIN account_move_line credit_line
+                                ON credit_line.id = rel.invoice_line_id
+                             WHERE line.order_id = so.id
+                            UNION
+                            SELECT link.move_id
+                              FROM sale_rma request
+                              JOIN sale_rma_refund_move_rel link
+                                ON link.rma_id = request.id
+                             WHERE request.order_id = so.id
+                       )
+              ) refund ON TRUE
+             WHERE so.state = 'sale'
+                OR so.review_state IN ('to_review', 'rejected')
+            """,
+            rate=rate,
+            now=now,
+            return_types=RETURN_RMA_TYPES,
+        )
+
+    def init(self):
+        # The view is a query (``_table_query``); the KPIs filter it on a
+        # company, the confirmed state and a period, which this index serves.
+        tools.create_index(
+            self.env.cr,
+            "sale_order_company_state_date_index",
+            "sale_order",
+            ["company_id", "state", "date_order"],
+        )

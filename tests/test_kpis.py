@@ -1,0 +1,318 @@
+from datetime import date, datetime
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from .test_aftersales import AftersalesCase
+
+MARCH = (date(2026, 3, 1), date(2026, 3, 31))
+
+
+class KpiCase(AftersalesCase):
+    """Hand-computed orders of March 2026 in the main company, one order of the
+    same customer in another company, and orders outside the period.
+
+    =====  ========  ======  ==========  =========  ===========  =============
+    order  customer  amount  date        due        shipped      other
+    =====  ========  ======  ==========  =========  ===========  =============
+    o1     c1        100     03-02 10h   03-05      03-03 10h    paid
+    o2     c1        120     03-10 10h   03-11      03-13 10h    late
+    o3     c2        200     03-20 10h   03-25      no           paid, late
+    o4     c3         40     03-25 12h   (= date)   03-25 12h    returned
+    =====  ========  ======  ==========  =========  ===========  =============
+
+    c3 ordered in January and February (previous period: one order of 20); c1's
+    order of February is in the other company.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("en_US")
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        cn, us = cls.env.ref("base.cn"), cls.env.ref("base.us")
+        cls.zhejiang = cls.env.ref("base.state_cn_ZJ")
+        cls.california = cls.env.ref("base.state_us_5")
+        cls.c1, cls.c2, cls.c3 = cls.env["res.partner"].create(
+            [
+                {
+                    "name": name,
+                    "email": f"{login}@example.com",
+                    "street": "1 KPI Road",
+                    "city": "City",
+                    "zip": "310000",
+                    "country_id": country.id,
+                    "state_id": state.id,
+                }
+                for name, login, country, state in (
+                    ("KPI Customer One", "kpi1", cn, cls.zhejiang),
+                    ("KPI Customer Two", "kpi2", us, cls.california),
+                    ("KPI Customer Three", "kpi3", cn, cls.zhejiang),
+                )
+            ]
+        )
+        cls.company_b = cls.env["res.company"].create(
+            {"name": "KPI Company B", "currency_id": cls.company.currency_id.id}
+        )
+        cls.manager = new_test_user(
+            cls.env,
+            login="sf_kpi_manager",
+            groups="sales_team.group_sale_manager",
+            company_ids=[Command.set((cls.company | cls.company_b).ids)],
+        )
+        cls.digest = cls.env["sale.fulfillment.digest"].create(
+            {"name": "KPI Digest", "tz": "UTC", "user_ids": [Command.link(cls.manager.id)]}
+        )
+
+    @classmethod
+    def _dated_order(cls, partner, lines, when, commitment=None, company=None):
+        env = cls.env(context=dict(cls.env.context, allowed_company_ids=[
+            (company or cls.company).id
+        ]))
+        order = env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "company_id": (company or cls.company).id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "tax_id": [Command.clear()],
+                        }
+                    )
+                    for product, qty in lines
+                ],
+            }
+        )
+        order.action_confirm()
+        order.write({"date_order": when, "commitment_date": commitment})
+        return order.with_env(cls.env)
+
+    def _held_order(self):
+        self.env["sale.review.rule"].create(
+            {
+                "name": "Big orders",
+                "rule_type": "amount_above",
+                "threshold": 50.0,
+                "severity": "block",
+            }
+        )
+        order = self._create_orders([(self.product_b, 5)])
+        self._confirm(order)
+        self.assertEqual(order.review_state, "to_review")
+        return order
+
+    def _ship_on(self, order, when):
+        self._ship(order)
+        order.order_line.move_ids.filtered(lambda move: move.state == "done").write(
+            {"date": when}
+        )
+
+    def _march(self):
+        a, b = self.product_a, self.product_b
+        c1, c2, c3 = self.c1, self.c2, self.c3
+        self._dated_order(c3, [(a, 1)], datetime(2026, 1, 15, 9))
+        self._dated_order(c3, [(a, 2)], datetime(2026, 2, 10, 9))
+        self._dated_order(
+            c1, [(a, 1)], datetime(2026, 2, 1, 9), company=self.company_b
+        )
+        o1 = self._dated_order(
+            c1, [(a, 10)], datetime(2026, 3, 2, 10), datetime(2026, 3, 5)
+        )
+        o2 = self._dated_order(
+            c1, [(b, 3)], datetime(2026, 3, 10, 10), datetime(2026, 3, 11)
+        )
+        o3 = self._dated_order(
+            c2, [(b, 5)], datetime(2026, 3, 20, 10), datetime(2026, 3, 25)
+        )
+        o4 = self._dated_order(c3, [(b, 1)], datetime(2026, 3, 25, 12))
+        self._ship_on(o1, datetime(2026, 3, 3, 10))
+        self._ship_on(o2, datetime(2026, 3, 13, 10))
+        self._ship_on(o4, datetime(2026, 3, 25, 12))
+        self._pay(self._invoice(o1 | o3))
+        self._invoice(o4)
+        self._request(o4, "return_refund", reason_id=self.reason)
+        # Not counted: a quotation, a cancelled order, an order of April, and a
+        # quotation held for review (counted apart).
+        self._create_orders([(a, 1)]).date_order = datetime(2026, 3, 6)
+        cancelled = self._dated_order(c2, [(a, 1)], datetime(2026, 3, 7))
+        cancelled._action_cancel()
+        self._dated_order(c2, [(a, 1)], datetime(2026, 4, 2))
+        held = self._create_orders([(a, 1)])
+        held.write({"date_order": datetime(2026, 3, 8), "review_state": "to_review"})
+        return o1, o2, o3, o4
+
+
+class TestKpis(KpiCase):
+    def test_kpis_of_a_month_match_the_hand_computed_figures(self):
+        self._march()
+        kpis = self.digest.with_user(self.manager)._compute_kpis(*MARCH)
+        self.assertEqual(kpis["order_count"], 4)
+        self.assertAlmostEqual(kpis["revenue"], 460.0)
+        self.assertAlmostEqual(kpis["avg_order_value"], 115.0)
+        self.assertEqual(kpis["customers_ordering"], 3)
+        self.assertEqual(kpis["customers_paying"], 2, "c1 and c2 paid, c3 did not")
+        self.assertAlmostEqual(kpis["amount_paid"], 300.0)
+        self.assertEqual(kpis["new_customers"], 2, "c3 ordered before")
+        self.assertEqual(kpis["returning_customers"], 1)
+        self.assertAlmostEqual(kpis["repeat_purchase_rate"], 33.33)
+        self.assertEqual(kpis["shipped_orders"], 3)
+        self.assertAlmostEqual(kpis["on_time_rate"], 66.67)
+        self.assertAlmostEqual(kpis["avg_lead_time_hours"], 32.0)
+        self.assertEqual(kpis["late_orders"], 2, "o2 shipped late, o3 is overdue")
+        self.assertEqual(kpis["returned_orders"], 1)
+        self.assertAlmostEqual(kpis["return_rate"], 25.0)
+        self.assertEqual(kpis["held_orders"], 1)
+
+    def test_kpis_compare_with_the_previous_period_of_the_same_length(self):
+        self._march()
+        kpis = self.digest._compute_kpis(*MARCH)
+        previous = kpis["previous"]
+        self.assertEqual(previous["order_count"], 1, "c3's order of 10 February")
+        self.assertAlmostEqual(previous["revenue"], 20.0)
+        self.assertEqual(previous["new_customers"], 0)
+        self.assertAlmostEqual(kpis["change"]["order_count"], 300.0)
+        self.assertAlmostEqual(kpis["change"]["revenue"], 2200.0)
+        self.assertEqual(previous["late_orders"], 1, "not shipped, past due")
+        self.assertIsNone(kpis["change"]["held_orders"], "nothing to compare with")
+
+    def test_distribution_regions_and_products(self):
+        self._march()
+        kpis = self.digest._compute_kpis(*MARCH)
+        self.assertEqual(
+            [(row["amount_min"], row["count"]) for row in kpis["amount_distribution"]],
+            [(0.0, 1), (100, 3), (500, 0), (1000, 0), (5000, 0)],
+        )
+        self.assertEqual(
+            [
+                (row["state_id"], row["count"], row["revenue"])
+                for row in kpis["top_regions"]
+            ],
+            [(self.zhejiang.id, 3, 260.0), (self.california.id, 1, 200.0)],
+        )
+        self.assertEqual(
+            [
+                (row["product_id"], row["quantity"], row["revenue"])
+                for row in kpis["top_products"]
+            ],
+            [(self.product_b.id, 9.0, 360.0), (self.product_a.id, 10.0, 100.0)],
+        )
+
+    def test_companies_are_kept_apart(self):
+        self._march()
+        digest_b = self.digest.copy({"company_id": self.company_b.id})
+        kpis_b = digest_b._compute_kpis(date(2026, 2, 1), date(2026, 2, 28))
+        self.assertEqual(kpis_b["order_count"], 1)
+        self.assertEqual(kpis_b["new_customers"], 1)
+        kpis_a = self.digest._compute_kpis(date(2026, 2, 1), date(2026, 2, 28))
+        self.assertEqual(kpis_a["order_count"], 1, "c3's order only")
+        self.assertEqual(kpis_a["customers_ordering"], 1)
+
+    def test_days_are_cut_in_the_digest_timezone(self):
+        order = self._dated_order(self.c1, [(self.product_a, 1)], datetime(2026, 3, 31, 20))
+        utc = self.digest._compute_kpis(*MARCH)
+        self.assertEqual(utc["order_count"], 1)
+        self.digest.tz = "Asia/Shanghai"
+        shanghai = self.digest._compute_kpis(*MARCH)
+        self.assertEqual(shanghai["order_count"], 0, "1 April 04:00 in Shanghai")
+        both = self.digest._compute_kpis(order.date_order, order.date_order)
+        self.assertEqual(both["order_count"], 1, "datetimes are taken as they are")
+
+    def test_an_empty_period_gives_zeros(self):
+        kpis = self.digest._compute_kpis(date(2030, 1, 1), date(2030, 1, 31))
+        self.assertEqual(kpis["order_count"], 0)
+        self.assertEqual(kpis["avg_order_value"], 0.0)
+        self.assertEqual(kpis["on_time_rate"], 0.0)
+        self.assertEqual(kpis["top_products"], [])
+
+    def test_a_period_ending_before_it_begins_is_refused(self):
+        with self.assertRaisesRegex(UserError, "The period must end after it begins"):
+            self.digest._compute_kpis(date(2026, 3, 2), date(2026, 3, 1))
+
+    def test_kpis_take_a_constant_number_of_queries(self):
+        self._march()
+        # The first call loads the company, currency, countries and products
+        # into the cache; what is counted then is the KPI queries themselves.
+        self.digest._compute_kpis(*MARCH)
+        self.env.flush_all()
+        with self.assertQueryCount(10):
+            self.digest._compute_kpis(*MARCH)
+        for day in range(1, 21):
+            self._dated_order(
+                self.c2, [(self.product_a, day)], datetime(2026, 3, day, 15)
+            )
+        self.env.flush_all()
+        with self.assertQueryCount(10):
+            kpis = self.digest._compute_kpis(*MARCH)
+        self.assertEqual(kpis["order_count"], 24)
+
+
+class TestOrderAnalysis(KpiCase):
+    def test_analysis_rows_hold_lead_time_punctuality_returns_and_payment(self):
+        o1, o2, o3, o4 = self._march()
+        rows = self.env["sale.order.analysis"].search(
+            [("order_id", "in", (o1 | o2 | o3 | o4).ids)]
+        )
+        by_order = {row.order_id: row for row in rows}
+        self.assertAlmostEqual(by_order[o1].lead_time_hours, 24.0)
+        self.assertTrue(by_order[o1].is_on_time)
+        self.assertTrue(by_order[o1].is_paid)
+        self.assertAlmostEqual(by_order[o1].amount_paid, 100.0)
+        self.assertTrue(by_order[o1].is_first_order)
+        self.assertFalse(by_order[o2].is_first_order)
+        self.assertTrue(by_order[o2].is_late)
+        self.assertFalse(by_order[o2].is_on_time)
+        self.assertFalse(by_order[o3].shipped_date)
+        self.assertTrue(by_order[o3].is_late)
+        self.assertTrue(by_order[o4].is_returned)
+        self.assertFalse(by_order[o4].is_paid)
+        self.assertEqual(by_order[o4].country_state_id, self.zhejiang)
+
+    def test_analysis_shows_credit_notes_and_time_in_review(self):
+        o1, _o2, _o3, _o4 = self._march()
+        refund = self._request(o1, "refund", {self.product_a: 2}, reason_id=self.reason)
+        refund.refund_move_ids.filtered(lambda move: move.state == "draft").sudo().action_post()
+        order = self._held_order()
+        reviewer = new_test_user(
+            self.env,
+            login="sf_kpi_reviewer",
+            groups="sale_fulfillment.group_order_reviewer",
+        )
+        order.with_user(reviewer).action_review_approve()
+        self.assertEqual(order.state, "sale")
+        self.assertTrue(order.review_held_on, "kept once approved")
+        order.write(
+            {
+                "review_held_on": datetime(2026, 3, 1, 8),
+                "reviewed_on": datetime(2026, 3, 1, 14),
+            }
+        )
+        rows = self.env["sale.order.analysis"].search_read(
+            [("order_id", "in", (o1 | order).ids)],
+            ["order_id", "returned_amount", "review_hours"],
+        )
+        by_order = {row["order_id"][0]: row for row in rows}
+        self.assertAlmostEqual(by_order[o1.id]["returned_amount"], 20.0)
+        self.assertAlmostEqual(by_order[order.id]["review_hours"], 6.0)
+
+    def test_analysis_is_for_managers_and_all_documents_salespeople(self):
+        self._march()
+        analysis = self.env["sale.order.analysis"]
+        with self.assertRaises(AccessError):
+            analysis.with_user(self.salesman).search_count([])
+        self.assertTrue(analysis.with_user(self.accountant).search_count([]))
+        rows = analysis.with_user(self.manager).with_context(
+            allowed_company_ids=[self.company_b.id]
+        ).search([])
+        self.assertEqual(rows.company_id, self.company_b)
+
+
+@tagged("post_install", "-at_install")
+class TestHeldReviewTime(KpiCase):
+    def test_holding_an_order_records_when_it_was_held(self):
+        order = self._held_order()
+        self.assertTrue(order.review_held_on)
+        order._review_void()
+        self.assertFalse(order.review_held_on)
