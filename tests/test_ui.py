@@ -1,4 +1,4 @@
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import create_barcoded_products, create_delivery
@@ -397,3 +397,47 @@ class TestPackStationUi(HttpCase):
             picking.pack_scan_ids.sorted("id").mapped("event"),
             ["count", "pack", "reset", "count", "override", "validate"],
         )
+
+
+@tagged("post_install", "-at_install")
+class TestDigestUi(HttpCase):
+    def test_manager_reads_the_backlog_and_the_analysis_and_sends_a_digest(self):
+        self.env["sale.review.rule"].search([]).action_archive()
+        manager = new_test_user(
+            self.env,
+            login="sf_tour_digest_manager",
+            groups="sales_team.group_sale_manager,stock.group_stock_user",
+        )
+        self.env.company.sale_sla_to_ship_hours = 24
+        product = self.env["product.product"].create(
+            {"name": "Tour Digest Teapot", "type": "consu", "is_storable": True}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.env["res.partner"]
+                .create({"name": "Tour Backlog Customer"})
+                .id,
+                "order_line": [
+                    Command.create({"product_id": product.id, "product_uom_qty": 1})
+                ],
+            }
+        )
+        order.action_confirm()
+        self.assertEqual(order.fulfillment_state, "to_ship")
+        # Waiting to ship for three days: past the 24 hours of the service level.
+        order.fulfillment_state_date = fields.Datetime.subtract(
+            fields.Datetime.now(), days=3
+        )
+        digest = self.env["sale.fulfillment.digest"].create(
+            {
+                "name": "Tour Digest",
+                "user_ids": [Command.link(manager.id)],
+                "attach_pdf": False,
+            }
+        )
+        self.start_tour(
+            "/odoo/action-sale_fulfillment.sale_order_backlog_action",
+            "sale_fulfillment_digest_tour",
+            login=manager.login,
+        )
+        self.assertTrue(digest.last_sent_on)
