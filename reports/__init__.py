@@ -1,3 +1,3 @@
 """Report actions, QWeb templates and report.* parsers of Order Fulfillment."""
 
-from . import production_plan
+from . import packing_slip, picking_list, production_plan, rma_slip
