@@ -62,6 +62,9 @@ class ReportPickingList(models.AbstractModel):
             ],
             "unreserved": unreserved,
             "is_batch": doc._name == "stock.picking.batch",
+            # Columns nobody needs are left out.
+            "has_barcodes": any(line["barcode"] for line in lines),
+            "has_lots": any(line["lot_name"] for line in lines),
         }
 
     @api.model

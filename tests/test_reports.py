@@ -150,6 +150,40 @@ class TestReports(ShipmentCase):
         self.assertEqual(lines[0]["default_code"], "FLASK-01")
         self.assertEqual(lines[0]["product_uom_id"], self.flask.uom_id)
 
+    def test_picking_list_shows_the_reserved_lots(self):
+        leaves = self.env["product.product"].create(
+            {"name": "龙井绿茶", "is_storable": True, "tracking": "lot"}
+        )
+        first_lot, second_lot = self.env["stock.lot"].create(
+            [
+                {"name": "LJ-2024-01", "product_id": leaves.id},
+                {"name": "LJ-2024-02", "product_id": leaves.id},
+            ]
+        )
+        quants = self.env["stock.quant"]
+        quants._update_available_quantity(leaves, self.shelf_a, 3, lot_id=first_lot)
+        quants._update_available_quantity(leaves, self.shelf_a, 4, lot_id=second_lot)
+        picking = self._sale_delivery([(leaves, 5)])
+        sheet = (
+            self.env["report.sale_fulfillment.report_picking_list"]
+            .with_user(self.picker)
+            ._get_report_values(picking.ids)["sheets"][0]
+        )
+        self.assertEqual(
+            [
+                (line["location_id"], line["lot_id"], line["quantity"])
+                for line in sheet["lines"]
+            ],
+            [(self.shelf_a, first_lot, 3.0), (self.shelf_a, second_lot, 2.0)],
+        )
+        self.assertTrue(sheet["has_lots"])
+        self.assertFalse(sheet["has_barcodes"])
+        self.picker.lang = "en_US"
+        html = self._html(PICKING_LIST, picking, self.picker)
+        self.assertIn("Lot/Serial Number", html)
+        self.assertIn("LJ-2024-02", html)
+        self.assertNotIn(">Barcode<", html)
+
     def test_picking_list_of_several_deliveries_prints_a_sheet_each(self):
         first = self._sale_delivery([(self.flask, 4), (self.teapot, 2)])
         second = self._sale_delivery([(self.flask, 4)])
