@@ -79,12 +79,12 @@ class TestReports(ShipmentCase):
         return picking
 
     def _pdf_text(self, xmlid, records, user):
-        """Render a real PDF (not the HTML Odoo renders in tests) as ``user``
-        and return its text."""
+        """Render a real PDF (not the HTML Odoo renders in tests) as ``user``,
+        in their language as the web client asks, and return its text."""
         content, report_type = (
             self.env["ir.actions.report"]
             .with_user(user)
-            .with_context(force_report_rendering=True)
+            .with_context(force_report_rendering=True, lang=user.lang)
             ._render_qweb_pdf(xmlid, records.ids)
         )
         self.assertEqual(report_type, "pdf")
