@@ -1595,8 +1595,9 @@ class StockPicking(models.Model):
         return weight_uom.id, self.env.ref("uom.product_uom_gram").id
 
     def _get_pack_slip_report(self):
-        """The report the pack station prints for a packed delivery."""
-        return self.env.ref("stock.action_report_delivery")
+        """The report the pack station prints for a packed delivery: our
+        packing slip, with packages, weights, carrier and tracking reference."""
+        return self.env.ref("sale_fulfillment.action_report_packing_slip")
 
     def _pack_lock(self):
         """Serialise pack-station steps on this delivery: a second packer's

@@ -1,5 +1,10 @@
 """Report actions, QWeb templates and report.* parsers of Order Fulfillment."""
 
-from . import production_plan
-from . import sale_order_analysis
-from . import order_statistics
+from . import (
+    order_statistics,
+    packing_slip,
+    picking_list,
+    production_plan,
+    rma_slip,
+    sale_order_analysis,
+)

@@ -9,6 +9,7 @@ from . import (
     test_menus,
     test_pack_concurrency,
     test_pack_station,
+    test_reports,
     test_review_concurrency,
     test_review_rules,
     test_review_workflow,

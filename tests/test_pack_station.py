@@ -648,7 +648,7 @@ class TestPackValidate(PackStationCase):
             self.env["stock.pack.scan"].search(action["domain"]), picking.pack_scan_ids
         )
         action = picking.with_user(self.packer).pack_print_slip()
-        self.assertEqual(action["report_name"], "stock.report_deliveryslip")
+        self.assertEqual(action["report_name"], "sale_fulfillment.report_packing_slip")
 
     def test_the_validate_button_refuses_an_unverified_delivery(self):
         picking = self._delivery([(self.cup, 2)])
