@@ -25,6 +25,7 @@
         "data/sale_rma_data.xml",
         "data/mail_template_data.xml",
         "data/mrp_schedule_data.xml",
+        "data/sale_tracking_data.xml",
         "views/sale_order_views.xml",
         "views/sale_review_views.xml",
         "views/sale_review_rule_views.xml",
