@@ -343,20 +343,24 @@ class SaleOrder(models.Model):
         self._get_fulfillment_productions().fetch(["state"])
         previous = self._get_fulfillment_previous_states()
         now = fields.Datetime.now()
+        transaction_start = self.env.cr.now()
         for order in self:
             state = order._get_fulfillment_state()
             old_state, old_date, created = previous.get(
                 order._origin.id, (False, False, False)
             )
-            if old_state == state:
-                # Rows from before the field existed have no date: their
-                # creation is the best guess of when their stage began.
-                date = old_date or created or now
-            elif old_state:
+            if old_state == state and old_date:
+                date = old_date
+            elif old_state and old_state != state:
                 date = now
+            elif created and created < transaction_start:
+                # Rows from before the field existed (install or update of
+                # the module): their creation is the best guess of when
+                # their stage began.
+                date = created
             else:
-                # A new order enters its first stage when it is created.
-                date = created or now
+                # Orders created now enter their stage now.
+                date = now
             order.fulfillment_state = state
             order.fulfillment_state_date = date
 

@@ -1935,8 +1935,8 @@ class StockPicking(models.Model):
         if not template:
             return
         # Who validates a delivery may not read its orders: the email is the
-        # company's, not theirs.
-        pickings = pickings.sudo()
+        # company's, not theirs, and they do not start following the orders.
+        pickings = pickings.sudo().with_context(mail_create_nosubscribe=True)
         rendered = template.sudo()._generate_template(
             pickings.ids, ["subject", "body_html", "email_from"]
         )

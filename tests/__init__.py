@@ -5,6 +5,7 @@ from . import (
     test_i18n,
     test_install,
     test_menus,
+    test_order_tracking,
     test_pack_concurrency,
     test_pack_station,
     test_review_concurrency,
