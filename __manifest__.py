@@ -26,6 +26,7 @@
         "data/mail_template_data.xml",
         "data/mrp_schedule_data.xml",
         "data/sale_fulfillment_digest_data.xml",
+        "data/sale_tracking_data.xml",
         # Before the views: the after-sales form's Print button refers to its report.
         "reports/picking_list_report.xml",
         "reports/packing_slip_report.xml",

@@ -1,5 +1,6 @@
 from odoo import fields, models
 
+from .sale_order import SLA_FIELDS
 from .sale_rma import EXCHANGE_POLICIES, REFUND_TIMINGS
 
 
@@ -48,3 +49,54 @@ class ResCompany(models.Model):
         help="The tolerance is never smaller than this many grams, so that light "
         "parcels are not refused for the scale's own precision.",
     )
+
+    # Payment reminders (催款).
+    sale_payment_reminder_enabled = fields.Boolean(
+        string="Payment Reminders",
+        help="Email customers whose orders wait for payment, and cancel the "
+        "orders left unpaid too long.",
+    )
+    sale_payment_reminder_delay_hours = fields.Integer(
+        string="Remind After (hours)",
+        default=24,
+        help="Hours an order waits for payment before its customer gets a "
+        "reminder (one per order).",
+    )
+    sale_payment_cancel_delay_hours = fields.Integer(
+        string="Cancel After (hours)",
+        default=0,
+        help="Hours an order waits for payment before it is cancelled; zero "
+        "never cancels. Orders with something shipped, invoiced or paid are "
+        "never cancelled automatically.",
+    )
+
+    # Customer milestone emails.
+    sale_notify_shipped = fields.Boolean(
+        string="Email Customers When Shipped",
+        default=True,
+        help="Email the customer when a delivery of their order leaves, with "
+        "the carrier and tracking number. Not sent when the Inventory setting "
+        "Email Confirmation already emails each delivery.",
+    )
+    sale_notify_delivered = fields.Boolean(
+        string="Email Customers When Delivered",
+        default=True,
+        help="Email the customer when a delivery of their order is marked delivered.",
+    )
+
+    # Service level (服务时限) per fulfillment stage, in hours; zero: no limit.
+    sale_sla_to_review_hours = fields.Integer(string="To Review (hours)")
+    sale_sla_to_pay_hours = fields.Integer(string="Awaiting Payment (hours)")
+    sale_sla_in_production_hours = fields.Integer(string="In Production (hours)")
+    sale_sla_to_ship_hours = fields.Integer(string="To Ship (hours)")
+    sale_sla_partially_shipped_hours = fields.Integer(
+        string="Partially Shipped (hours)"
+    )
+    sale_sla_shipped_hours = fields.Integer(string="Shipped (hours)")
+    sale_sla_aftersales_hours = fields.Integer(string="After-Sales (hours)")
+
+    def _get_fulfillment_sla_hours(self, stage):
+        """Service level of the fulfillment ``stage`` in hours, 0 for none."""
+        self.ensure_one()
+        field = SLA_FIELDS.get(stage)
+        return self[field] if field else 0

@@ -37,3 +37,51 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.nomenclature_id",
         readonly=False,
     )
+    sale_payment_reminder_enabled = fields.Boolean(
+        related="company_id.sale_payment_reminder_enabled",
+        readonly=False,
+    )
+    sale_payment_reminder_delay_hours = fields.Integer(
+        related="company_id.sale_payment_reminder_delay_hours",
+        readonly=False,
+    )
+    sale_payment_cancel_delay_hours = fields.Integer(
+        related="company_id.sale_payment_cancel_delay_hours",
+        readonly=False,
+    )
+    sale_notify_shipped = fields.Boolean(
+        related="company_id.sale_notify_shipped",
+        readonly=False,
+    )
+    sale_notify_delivered = fields.Boolean(
+        related="company_id.sale_notify_delivered",
+        readonly=False,
+    )
+    sale_sla_to_review_hours = fields.Integer(
+        related="company_id.sale_sla_to_review_hours",
+        readonly=False,
+    )
+    sale_sla_to_pay_hours = fields.Integer(
+        related="company_id.sale_sla_to_pay_hours",
+        readonly=False,
+    )
+    sale_sla_in_production_hours = fields.Integer(
+        related="company_id.sale_sla_in_production_hours",
+        readonly=False,
+    )
+    sale_sla_to_ship_hours = fields.Integer(
+        related="company_id.sale_sla_to_ship_hours",
+        readonly=False,
+    )
+    sale_sla_partially_shipped_hours = fields.Integer(
+        related="company_id.sale_sla_partially_shipped_hours",
+        readonly=False,
+    )
+    sale_sla_shipped_hours = fields.Integer(
+        related="company_id.sale_sla_shipped_hours",
+        readonly=False,
+    )
+    sale_sla_aftersales_hours = fields.Integer(
+        related="company_id.sale_sla_aftersales_hours",
+        readonly=False,
+    )

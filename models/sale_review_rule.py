@@ -422,24 +422,34 @@ class SaleReviewRule(models.Model):
                 )
         return result
 
+    @api.model
+    def _get_missing_address_parts(self, address, contact=True):
+        """What the delivery ``address`` lacks, as translated words: street,
+        city, country, the ZIP its country requires and, with ``contact``, a
+        phone and an email (of the address or its company). Also used by the
+        order's Incomplete Address exception, without ``contact``."""
+        missing = []
+        if not address.street:
+            missing.append(self.env._("street"))
+        if not address.city:
+            missing.append(self.env._("city"))
+        if not address.country_id:
+            missing.append(self.env._("country"))
+        elif address.country_id.zip_required and not address.zip:
+            missing.append(self.env._("ZIP"))
+        if contact:
+            partners = address | address.commercial_partner_id
+            if not any(partner.phone or partner.mobile for partner in partners):
+                missing.append(self.env._("phone"))
+            if not any(partner.email for partner in partners):
+                missing.append(self.env._("email"))
+        return missing
+
     def _evaluate_incomplete_address(self, orders):
         result = {}
         for order in orders:
             address = order.partner_shipping_id
-            missing = []
-            if not address.street:
-                missing.append(self.env._("street"))
-            if not address.city:
-                missing.append(self.env._("city"))
-            if not address.country_id:
-                missing.append(self.env._("country"))
-            elif address.country_id.zip_required and not address.zip:
-                missing.append(self.env._("ZIP"))
-            contact = address | address.commercial_partner_id
-            if not any(partner.phone or partner.mobile for partner in contact):
-                missing.append(self.env._("phone"))
-            if not any(partner.email for partner in contact):
-                missing.append(self.env._("email"))
+            missing = self._get_missing_address_parts(address)
             if missing:
                 result[order] = self.env._(
                     "Delivery address %(address)s lacks: %(missing)s",

@@ -60,6 +60,15 @@ class StockMove(models.Model):
             self._get_pack_limit(),
         )
 
+    def _is_fulfillment_short(self):
+        """Whether this move waits for stock it cannot (fully) reserve, rather
+        than for another operation or a production (make-to-order)."""
+        self.ensure_one()
+        return (
+            self.state in ("confirmed", "partially_available")
+            and self.procure_method == "make_to_stock"
+        )
+
     def _action_assign(self, force_qty=False):
         res = super()._action_assign(force_qty=force_qty)
         self.picking_id._auto_split_by_availability()

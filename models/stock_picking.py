@@ -2,7 +2,7 @@ import logging
 from collections import defaultdict
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero, float_round, format_list
 
 from .locking import lock_for_update
@@ -24,6 +24,12 @@ PACK_FIELDS = frozenset(
         "pack_override_reason",
     }
 )
+
+# The customer emails of an order's delivery milestones.
+MILESTONE_TEMPLATES = {
+    "shipped": "sale_fulfillment.mail_template_sale_order_shipped",
+    "delivered": "sale_fulfillment.mail_template_sale_order_delivered",
+}
 
 VERIFY_STATES = [
     ("none", "Not Verified"),
@@ -140,6 +146,13 @@ class StockPicking(models.Model):
         related="picking_type_id.pack_verify_required"
     )
     pack_weigh_required = fields.Boolean(related="picking_type_id.pack_weigh_required")
+    delivered_on = fields.Datetime(
+        string="Delivered On",
+        copy=False,
+        readonly=True,
+        help="When the customer received this delivery, as the warehouse or "
+        "the carrier confirmed it.",
+    )
 
     @api.depends_context("uid")
     @api.depends("move_ids.sale_line_id", "sale_id")
@@ -248,12 +261,39 @@ class StockPicking(models.Model):
         if rmas:
             rmas._update_state()
             rmas._on_replacement_shipped(self)
+        self._send_sale_milestone_mail("shipped")
         return res
 
     def action_cancel(self):
         res = super().action_cancel()
         self._get_sale_rmas()._update_state()
         return res
+
+    def action_mark_delivered(self):
+        """Record that the customer received these shipped deliveries and
+        email them (Delivered button of the warehouse)."""
+        if not self.env.user.has_group("stock.group_stock_user"):
+            raise AccessError(
+                self.env._("Only warehouse users mark deliveries as delivered.")
+            )
+        for picking in self:
+            if picking.state != "done" or picking.picking_type_code != "outgoing":
+                raise UserError(
+                    self.env._(
+                        "%(picking)s is not a shipped delivery: only done "
+                        "deliveries can be marked as delivered.",
+                        picking=picking.display_name,
+                    )
+                )
+            if picking.delivered_on:
+                raise UserError(
+                    self.env._(
+                        "%(picking)s is already marked as delivered.",
+                        picking=picking.display_name,
+                    )
+                )
+        self._action_mark_delivered()
+        return True
 
     def action_view_sale_rma(self):
         """Open the after-sales requests this transfer serves."""
@@ -1830,6 +1870,89 @@ class StockPicking(models.Model):
     def _get_state_label(self):
         self.ensure_one()
         return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
+    def _action_mark_delivered(self, delivered_on=None):
+        """Record the customer's receipt of these done deliveries at
+        ``delivered_on`` (now by default) and email the customers once.
+
+        Hook for carrier integrations: call it when the carrier confirms the
+        delivery. Deliveries already marked are left as they are. Returns the
+        deliveries marked now.
+        """
+        pickings = self.filtered(
+            lambda picking: picking.state == "done" and not picking.delivered_on
+        )
+        if pickings:
+            pickings.sudo().write(
+                {"delivered_on": delivered_on or fields.Datetime.now()}
+            )
+            pickings._send_sale_milestone_mail("delivered")
+        return pickings
+
+    def _get_sale_milestone_pickings(self, milestone):
+        """The deliveries of ``self`` whose customers hear of ``milestone``
+        (``shipped`` | ``delivered``): done deliveries to a customer carrying
+        goods of sales orders, of companies with the email switched on.
+
+        After-sales replacements have their own email. When the Inventory
+        setting Email Confirmation is on, Odoo already emails each validated
+        delivery to the customer: no shipped email on top of it.
+        """
+        pickings = self.filtered(
+            lambda picking: (
+                picking.state == "done"
+                and picking.picking_type_code == "outgoing"
+                and picking.location_dest_id.usage == "customer"
+                and (picking.sale_id or picking.move_ids.sale_line_id)
+            )
+        )
+        if milestone == "shipped":
+            pickings = pickings.filtered(
+                lambda picking: (
+                    picking.company_id.sale_notify_shipped
+                    and not picking.company_id.stock_move_email_validation
+                )
+            )
+        else:
+            pickings = pickings.filtered("company_id.sale_notify_delivered")
+        if not pickings:
+            return pickings
+        rma_groups = pickings._get_sale_rmas().procurement_group_id
+        return pickings.filtered(
+            lambda picking: (
+                not picking.move_ids.sale_rma_line_id
+                and picking.group_id not in rma_groups
+            )
+        )
+
+    def _send_sale_milestone_mail(self, milestone):
+        """Email the customers of these deliveries' orders that ``milestone``
+        (``shipped`` | ``delivered``) was reached: one email per delivery and
+        order, in the customer's language, kept in the order's chatter."""
+        pickings = self._get_sale_milestone_pickings(milestone)
+        template = pickings and self.env.ref(
+            MILESTONE_TEMPLATES[milestone], raise_if_not_found=False
+        )
+        if not template:
+            return
+        # Who validates a delivery may not read its orders: the email is the
+        # company's, not theirs, and they do not start following the orders.
+        pickings = pickings.sudo().with_context(mail_create_nosubscribe=True)
+        rendered = template.sudo()._generate_template(
+            pickings.ids, ["subject", "body_html", "email_from"]
+        )
+        for picking in pickings:
+            values = rendered[picking.id]
+            for order in picking.sale_id | picking.move_ids.sale_line_id.order_id:
+                order.message_post(
+                    subject=values["subject"],
+                    body=values["body_html"],
+                    email_from=values.get("email_from") or None,
+                    partner_ids=order.partner_id.ids,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                    email_layout_xmlid="mail.mail_notification_light",
+                )
 
     def _get_sale_rmas(self):
         """The after-sales requests these transfers return or replace goods

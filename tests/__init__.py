@@ -7,6 +7,7 @@ from . import (
     test_install,
     test_kpis,
     test_menus,
+    test_order_tracking,
     test_pack_concurrency,
     test_pack_station,
     test_reports,

@@ -124,6 +124,30 @@ class TestFulfillmentState(FulfillmentCase):
             ],
         )
 
+    def test_two_step_delivery_is_to_ship_until_the_goods_leave(self):
+        self.warehouse.delivery_steps = "pick_ship"
+        order = self._create_orders([(self.product_a, 2)])
+        self._confirm(order)
+        pick = order.picking_ids.filtered(lambda p: p.picking_type_code == "internal")
+        self.assertTrue(pick)
+        self._ship(order, picking=pick)
+        self.assertEqual(order.delivery_status, "started")
+        self.assertEqual(order.fulfillment_state, "to_ship", "nothing has left")
+        self._ship(order)
+        self.assertEqual(order.fulfillment_state, "shipped")
+
+    def test_held_quotation_waiting_for_payment_is_to_review_first(self):
+        rule = self.env["sale.review.rule"].create(
+            {"name": "Any amount", "rule_type": "amount_above", "threshold": 0}
+        )
+        order = self._create_orders([(self.product_a, 1)])
+        order.write({"require_payment": True, "prepayment_percent": 1.0})
+        order.with_user(self.salesman).action_quotation_sent()
+        self.assertEqual(order.fulfillment_state, "to_pay")
+        self._confirm(order)
+        self.assertEqual(order.review_issue_ids.rule_id, rule)
+        self.assertEqual(order.fulfillment_state, "to_review")
+
     def test_goods_without_delivery_are_still_to_ship(self):
         """An order confirmed before Inventory was installed has no delivery but
         its goods are not shipped."""
@@ -161,6 +185,8 @@ class TestFulfillmentStateQueries(FulfillmentCase):
         self.assertEqual(len(large), 36)
         for orders in (small, large):
             self.env.invalidate_all()
-            with self.assertQueryCount(14):
+            # Two queries more than the stage itself for its date: the
+            # previous stages of the batch, and the transaction's timestamp.
+            with self.assertQueryCount(16):
                 orders._compute_fulfillment_state()
             self.assertEqual(set(orders.mapped("fulfillment_state")), set(self.STATES))
