@@ -94,7 +94,10 @@ def grow(env, template, partners, first, count):
         },
         "CROSS JOIN bench_numbers b",
     )
-    orders = "(SELECT id, substr(name, 6)::int AS n FROM sale_order WHERE name LIKE 'BENCH%')"
+    orders = (
+        "(SELECT id, substr(name, 6)::int AS n FROM sale_order"
+        " WHERE name LIKE 'BENCH%')"
+    )
     clone(
         env,
         "sale_order_line",
@@ -106,7 +109,8 @@ def grow(env, template, partners, first, count):
     clone(
         env,
         "stock_move",
-        f"t.sale_line_id IN (SELECT id FROM sale_order_line WHERE order_id = {template.id})",
+        "t.sale_line_id IN "
+        f"(SELECT id FROM sale_order_line WHERE order_id = {template.id})",
         {
             "sale_line_id": "l.id",
             "picking_id": "NULL",

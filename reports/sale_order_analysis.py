@@ -21,9 +21,7 @@ class SaleOrderAnalysis(models.Model):
     _rec_name = "name"
     _order = "date desc, id desc"
 
-    order_id = fields.Many2one(
-        comodel_name="sale.order", string="Order", readonly=True
-    )
+    order_id = fields.Many2one(comodel_name="sale.order", string="Order", readonly=True)
     name = fields.Char(string="Order Reference", readonly=True)
     date = fields.Datetime(string="Order Date", readonly=True)
     state = fields.Selection(

@@ -44,7 +44,9 @@ class TestDigest(KpiCase):
         self._march()
         mails = self._send_now()
         self.assertEqual(len(mails), 2)
-        english = mails.filtered(lambda mail: self.manager.partner_id in mail.recipient_ids)
+        english = mails.filtered(
+            lambda mail: self.manager.partner_id in mail.recipient_ids
+        )
         chinese = mails - english
         self.assertEqual(chinese.recipient_ids, self.reader_cn)
         self.assertIn("KPI Digest", english.subject)
@@ -63,7 +65,9 @@ class TestDigest(KpiCase):
         )
 
     def test_the_digest_sends_only_the_kpis_it_includes(self):
-        self.digest.write({"kpi_products": False, "kpi_regions": False, "attach_pdf": False})
+        self.digest.write(
+            {"kpi_products": False, "kpi_regions": False, "attach_pdf": False}
+        )
         mails = self._send_now()
         self.assertNotIn("Top Products", mails[0].body_html)
         self.assertNotIn("Top Regions", mails[0].body_html)
@@ -71,7 +75,9 @@ class TestDigest(KpiCase):
         self.assertFalse(mails.attachment_ids)
 
     def test_a_digest_without_recipient_is_refused(self):
-        self.digest.write({"user_ids": [Command.clear()], "partner_ids": [Command.clear()]})
+        self.digest.write(
+            {"user_ids": [Command.clear()], "partner_ids": [Command.clear()]}
+        )
         with self.assertRaisesRegex(UserError, "KPI Digest has no recipient"):
             self._send_now()
 
@@ -106,7 +112,9 @@ class TestDigest(KpiCase):
         wizard = self.env["sale.fulfillment.statistics.wizard"].with_user(self.manager)
         wizard = wizard.create({"date_from": MARCH_FROM, "date_to": MARCH_TO})
         action = wizard.action_print()
-        self.assertEqual(action["report_name"], "sale_fulfillment.report_order_statistics")
+        self.assertEqual(
+            action["report_name"], "sale_fulfillment.report_order_statistics"
+        )
         html, _format = (
             self.env["ir.actions.report"]
             .with_user(self.manager)
@@ -231,7 +239,7 @@ class TestDigestSmtp(HttpCase):
         self.assertIn("订单统计", text)
         self.assertIn("客单价", text)
         self.assertEqual(
-            self.env["mail.mail"].search_count([("res_id", "=", digest.id)]), 0,
+            self.env["mail.mail"].search_count([("res_id", "=", digest.id)]),
+            0,
             "sent and deleted",
         )
-

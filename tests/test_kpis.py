@@ -62,14 +62,20 @@ class KpiCase(AftersalesCase):
             company_ids=[Command.set((cls.company | cls.company_b).ids)],
         )
         cls.digest = cls.env["sale.fulfillment.digest"].create(
-            {"name": "KPI Digest", "tz": "UTC", "user_ids": [Command.link(cls.manager.id)]}
+            {
+                "name": "KPI Digest",
+                "tz": "UTC",
+                "user_ids": [Command.link(cls.manager.id)],
+            }
         )
 
     @classmethod
     def _dated_order(cls, partner, lines, when, commitment=None, company=None):
-        env = cls.env(context=dict(cls.env.context, allowed_company_ids=[
-            (company or cls.company).id
-        ]))
+        env = cls.env(
+            context=dict(
+                cls.env.context, allowed_company_ids=[(company or cls.company).id]
+            )
+        )
         order = env["sale.order"].create(
             {
                 "partner_id": partner.id,
@@ -115,9 +121,7 @@ class KpiCase(AftersalesCase):
         c1, c2, c3 = self.c1, self.c2, self.c3
         self._dated_order(c3, [(a, 1)], datetime(2026, 1, 15, 9))
         self._dated_order(c3, [(a, 2)], datetime(2026, 2, 10, 9))
-        self._dated_order(
-            c1, [(a, 1)], datetime(2026, 2, 1, 9), company=self.company_b
-        )
+        self._dated_order(c1, [(a, 1)], datetime(2026, 2, 1, 9), company=self.company_b)
         o1 = self._dated_order(
             c1, [(a, 10)], datetime(2026, 3, 2, 10), datetime(2026, 3, 5)
         )
@@ -211,7 +215,9 @@ class TestKpis(KpiCase):
         self.assertEqual(kpis_a["customers_ordering"], 1)
 
     def test_days_are_cut_in_the_digest_timezone(self):
-        order = self._dated_order(self.c1, [(self.product_a, 1)], datetime(2026, 3, 31, 20))
+        order = self._dated_order(
+            self.c1, [(self.product_a, 1)], datetime(2026, 3, 31, 20)
+        )
         utc = self.digest._compute_kpis(*MARCH)
         self.assertEqual(utc["order_count"], 1)
         self.digest.tz = "Asia/Shanghai"
@@ -273,7 +279,9 @@ class TestOrderAnalysis(KpiCase):
     def test_analysis_shows_credit_notes_and_time_in_review(self):
         o1, _o2, _o3, _o4 = self._march()
         refund = self._request(o1, "refund", {self.product_a: 2}, reason_id=self.reason)
-        refund.refund_move_ids.filtered(lambda move: move.state == "draft").sudo().action_post()
+        refund.refund_move_ids.filtered(
+            lambda move: move.state == "draft"
+        ).sudo().action_post()
         order = self._held_order()
         reviewer = new_test_user(
             self.env,
@@ -303,9 +311,11 @@ class TestOrderAnalysis(KpiCase):
         with self.assertRaises(AccessError):
             analysis.with_user(self.salesman).search_count([])
         self.assertTrue(analysis.with_user(self.accountant).search_count([]))
-        rows = analysis.with_user(self.manager).with_context(
-            allowed_company_ids=[self.company_b.id]
-        ).search([])
+        rows = (
+            analysis.with_user(self.manager)
+            .with_context(allowed_company_ids=[self.company_b.id])
+            .search([])
+        )
         self.assertEqual(rows.company_id, self.company_b)
 
 

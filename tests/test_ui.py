@@ -403,10 +403,12 @@ class TestPackStationUi(HttpCase):
 class TestDigestUi(HttpCase):
     def test_manager_reads_the_backlog_and_the_analysis_and_sends_a_digest(self):
         self.env["sale.review.rule"].search([]).action_archive()
+        self.env["res.lang"]._activate_lang("en_US")
         manager = new_test_user(
             self.env,
             login="sf_tour_digest_manager",
             groups="sales_team.group_sale_manager,stock.group_stock_user",
+            lang="en_US",
         )
         self.env.company.sale_sla_to_ship_hours = 24
         product = self.env["product.product"].create(

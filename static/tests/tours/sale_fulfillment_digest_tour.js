@@ -3,6 +3,11 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("sale_fulfillment_digest_tour", {
     steps: () => [
         {
+            content: "Open the orders waiting to ship",
+            trigger: ".o_list_view .o_group_header:contains('To Ship')",
+            run: "click",
+        },
+        {
             content: "The backlog lists the order waiting too long, highlighted",
             trigger: ".o_list_view .o_data_row.text-danger:contains('Tour Backlog Customer')",
         },
