@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from .sale_order import SLA_FIELDS
 from .sale_rma import EXCHANGE_POLICIES, REFUND_TIMINGS
@@ -65,9 +66,10 @@ class ResCompany(models.Model):
     sale_payment_cancel_delay_hours = fields.Integer(
         string="Cancel After (hours)",
         default=0,
-        help="Hours an order waits for payment before it is cancelled; zero "
-        "never cancels. Orders with something shipped, invoiced or paid are "
-        "never cancelled automatically.",
+        help="Hours a quotation waits for payment before it is cancelled, once "
+        "its customer was reminded; zero never cancels. Confirmed orders and "
+        "orders with something shipped, invoiced or paid are never cancelled "
+        "automatically.",
     )
 
     # Customer milestone emails.
@@ -94,6 +96,26 @@ class ResCompany(models.Model):
     )
     sale_sla_shipped_hours = fields.Integer(string="Shipped (hours)")
     sale_sla_aftersales_hours = fields.Integer(string="After-Sales (hours)")
+
+    @api.constrains(
+        "sale_payment_reminder_delay_hours", "sale_payment_cancel_delay_hours"
+    )
+    def _check_sale_payment_delays(self):
+        for company in self:
+            cancel = company.sale_payment_cancel_delay_hours
+            if company.sale_payment_reminder_delay_hours < 0 or cancel < 0:
+                raise ValidationError(
+                    self.env._("Payment reminder delays cannot be negative.")
+                )
+            if cancel and cancel <= company.sale_payment_reminder_delay_hours:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: unpaid orders can only be cancelled after "
+                        "their reminder; set the cancel delay above the reminder "
+                        "delay, or to zero.",
+                        company=company.name,
+                    )
+                )
 
     def _get_fulfillment_sla_hours(self, stage):
         """Service level of the fulfillment ``stage`` in hours, 0 for none."""

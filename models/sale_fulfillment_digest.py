@@ -152,7 +152,7 @@ class SaleFulfillmentDigest(models.Model):
         next send date (which does not move)."""
         mails = self.env["mail.mail"].sudo()
         for digest in self:
-            mails |= digest._send(fields.Date.context_today(digest), raise_empty=True)
+            mails |= digest._send(digest._get_today(), raise_empty=True)
         mails.send(raise_exception=False)
         return {
             "type": "ir.actions.client",
@@ -204,7 +204,9 @@ class SaleFulfillmentDigest(models.Model):
             SQL("SELECT current_setting('jit'), set_config('jit', 'off', true)")
         )
         try:
-            kpis = self._compute_period_kpis(company, start, end)
+            kpis = self._compute_period_kpis(
+                company, start, end, self._get_previous_bounds(date_from, date_to)
+            )
         finally:
             self.env.execute_query(SQL("SELECT set_config('jit', %s, true)", jit))
         kpis.update(
@@ -215,10 +217,26 @@ class SaleFulfillmentDigest(models.Model):
         )
         return kpis
 
+    def _get_previous_bounds(self, date_from, date_to):
+        """[start, end) of the period compared with: the same number of whole
+        months before a period of whole months, else the same length."""
+        start, end = self._get_period_bounds(date_from, date_to)
+        date_from, date_to = (
+            self._parse_period_bound(value) for value in (date_from, date_to)
+        )
+        if not isinstance(date_from, datetime) and not isinstance(date_to, datetime):
+            following = date_to + timedelta(days=1)
+            if date_from.day == 1 and following.day == 1:
+                months = relativedelta(following, date_from)
+                return self._get_period_bounds(
+                    date_from - months, date_from - timedelta(days=1)
+                )
+        return start - (end - start), start
+
     @api.model
-    def _compute_period_kpis(self, company, start, end):
+    def _compute_period_kpis(self, company, start, end, previous_bounds):
         kpis = self._get_period_kpis(company, start, end)
-        previous = self._get_period_kpis(company, start - (end - start), start)
+        previous = self._get_period_kpis(company, *previous_bounds)
         kpis["previous"] = previous
         kpis["change"] = {
             key: (
@@ -424,6 +442,11 @@ class SaleFulfillmentDigest(models.Model):
 
     # Periods
 
+    def _get_today(self):
+        """Today in the digest's timezone."""
+        self.ensure_one()
+        return fields.Date.context_today(self.with_context(tz=self.tz))
+
     def _get_tz(self):
         return pytz.timezone(
             (len(self) == 1 and self.tz) or self.env.context.get("tz") or "UTC"
@@ -431,10 +454,10 @@ class SaleFulfillmentDigest(models.Model):
 
     def _get_period_bounds(self, date_from, date_to):
         """[start, end) in naive UTC datetimes."""
-        if isinstance(date_from, str):
-            date_from = fields.Datetime.to_datetime(date_from)
-        if isinstance(date_to, str):
-            date_to = fields.Datetime.to_datetime(date_to)
+        # "2026-03-01" is a day, "2026-03-01 08:00:00" a moment.
+        date_from, date_to = (
+            self._parse_period_bound(value) for value in (date_from, date_to)
+        )
         if not isinstance(date_from, datetime):
             date_from = self._day_start(date_from)
         if not isinstance(date_to, datetime):
@@ -445,6 +468,14 @@ class SaleFulfillmentDigest(models.Model):
         if date_to <= date_from:
             raise UserError(self.env._("The period must end after it begins."))
         return date_from, date_to
+
+    @api.model
+    def _parse_period_bound(self, value):
+        if not isinstance(value, str):
+            return value
+        if len(value) <= 10:
+            return fields.Date.to_date(value)
+        return fields.Datetime.to_datetime(value)
 
     def _day_start(self, day):
         zone = self._get_tz()
@@ -462,14 +493,18 @@ class SaleFulfillmentDigest(models.Model):
         return (after + relativedelta(months=1)).replace(day=1)
 
     def _get_period(self, run_date):
-        """(first day, last day) of the latest complete period on ``run_date``."""
+        """(first day, last day) of the latest complete period on ``run_date``:
+        yesterday, the last week from Monday to Sunday, or the last calendar
+        month."""
         self.ensure_one()
-        last = run_date - timedelta(days=1)
         if self.periodicity == "daily":
+            last = run_date - timedelta(days=1)
             return last, last
         if self.periodicity == "weekly":
-            return run_date - timedelta(days=7), last
-        return run_date - relativedelta(months=1), last
+            monday = run_date - timedelta(days=run_date.weekday() + 7)
+            return monday, monday + timedelta(days=6)
+        first = (run_date - relativedelta(months=1)).replace(day=1)
+        return first, run_date.replace(day=1) - timedelta(days=1)
 
     # Sending
 
@@ -636,9 +671,14 @@ class SaleFulfillmentDigest(models.Model):
     @api.model
     def _cron_send_due_digests(self):
         """Send the digests due today (or overdue) and move them on."""
-        today = fields.Date.context_today(self)
-        digests = self.search([("next_run_date", "<=", today)])
+        # A day later than the latest zone on earth: the cron's own day may be
+        # ahead of a digest's; each digest is then checked in its own zone.
+        horizon = fields.Date.context_today(self) + timedelta(days=1)
+        digests = self.search([("next_run_date", "<=", horizon)])
         for digest in digests:
+            today = digest._get_today()
+            if digest.next_run_date > today:
+                continue
             try:
                 with self.env.cr.savepoint():
                     digest._send(today)

@@ -1158,7 +1158,9 @@ class SaleOrder(models.Model):
         """Ids of the confirmed orders without commitment date whose expected
         date has passed. Odoo does not store the expected date: the query
         computes it as Odoo does, from the order date and the lines' customer
-        lead time (the earliest line, the latest when shipping all at once)."""
+        lead time (the earliest line, the latest when shipping all at once);
+        the order is late once that day (UTC) is over, so that a lead time of
+        zero days does not make it late the minute it is confirmed."""
         self.env["sale.order.line"].flush_model(
             ["order_id", "display_type", "is_delivery", "customer_lead"]
         )
@@ -1178,9 +1180,10 @@ class SaleOrder(models.Model):
                    AND sol.display_type IS NULL
                    AND sol.is_delivery IS NOT TRUE
                  GROUP BY so.id
-                HAVING CASE WHEN so.picking_policy = 'one'
-                            THEN MAX(%(line_date)s)
-                            ELSE MIN(%(line_date)s) END < %(now)s
+                HAVING DATE_TRUNC('day', CASE WHEN so.picking_policy = 'one'
+                                              THEN MAX(%(line_date)s)
+                                              ELSE MIN(%(line_date)s) END)
+                       + INTERVAL '1 day' <= %(now)s
                 """,
                 line_date=line_date,
                 now=now,
@@ -1259,8 +1262,9 @@ class SaleOrder(models.Model):
 
         Orders awaiting payment (``fulfillment_state = 'to_pay'``) get one
         reminder once they waited the reminder delay; past the cancel delay
-        (when set) they are cancelled instead, unless something was shipped,
-        invoiced or paid. Running it twice sends nothing more.
+        (when set) a quotation whose customer was reminded is cancelled,
+        unless something was shipped, invoiced or paid. Running it twice sends
+        nothing more.
         """
         now = fields.Datetime.now()
         orders = self.sudo().search(
@@ -1269,16 +1273,22 @@ class SaleOrder(models.Model):
                 ("company_id.sale_payment_reminder_enabled", "=", True),
             ]
         )
-        to_cancel = orders.filtered(
-            lambda order: order._is_payment_overdue(
-                order.company_id.sale_payment_cancel_delay_hours, now
-            )
-        )
-        to_remind = (orders - to_cancel).filtered(
+        to_remind = orders.filtered(
             lambda order: (
                 not order.payment_reminder_count
                 and order._is_payment_overdue(
                     order.company_id.sale_payment_reminder_delay_hours, now
+                )
+            )
+        )
+        # Only a quotation the customer was reminded of is cancelled: a
+        # confirmed order is a contract, and nobody loses an order unwarned.
+        to_cancel = (orders - to_remind).filtered(
+            lambda order: (
+                order.state in ("draft", "sent")
+                and order.payment_reminder_sent_on
+                and order._is_payment_overdue(
+                    order.company_id.sale_payment_cancel_delay_hours, now
                 )
             )
         )
@@ -1306,12 +1316,11 @@ class SaleOrder(models.Model):
         )
         if not template or not self:
             return
-        for order in self:
-            order.message_post_with_source(
-                template,
-                email_layout_xmlid="mail.mail_notification_layout_with_responsible_signature",
-                subtype_xmlid="mail.mt_comment",
-            )
+        self.message_post_with_source(
+            template,
+            email_layout_xmlid="mail.mail_notification_layout_with_responsible_signature",
+            subtype_xmlid="mail.mt_comment",
+        )
         now = fields.Datetime.now()
         for count, orders in self.grouped(
             lambda order: order.payment_reminder_count + 1

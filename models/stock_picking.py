@@ -153,6 +153,22 @@ class StockPicking(models.Model):
         help="When the customer received this delivery, as the warehouse or "
         "the carrier confirmed it.",
     )
+    milestone_order_id = fields.Many2one(
+        comodel_name="sale.order",
+        string="Order Announced",
+        compute="_compute_milestone_order_id",
+        help="The sales order a shipped or delivered email of this delivery is "
+        "about: its own order, or each order of a merged delivery in turn.",
+    )
+
+    @api.depends_context("sale_fulfillment_order_id")
+    @api.depends("sale_id")
+    def _compute_milestone_order_id(self):
+        order = self.env["sale.order"].browse(
+            self.env.context.get("sale_fulfillment_order_id")
+        )
+        for picking in self:
+            picking.milestone_order_id = order or picking.sale_id
 
     @api.depends_context("uid")
     @api.depends("move_ids.sale_line_id", "sale_id")
@@ -1938,12 +1954,20 @@ class StockPicking(models.Model):
         # Who validates a delivery may not read its orders: the email is the
         # company's, not theirs, and they do not start following the orders.
         pickings = pickings.sudo().with_context(mail_create_nosubscribe=True)
-        rendered = template.sudo()._generate_template(
-            pickings.ids, ["subject", "body_html", "email_from"]
-        )
+        fields_to_render = ["subject", "body_html", "email_from"]
+        rendered = template.sudo()._generate_template(pickings.ids, fields_to_render)
         for picking in pickings:
-            values = rendered[picking.id]
-            for order in picking.sale_id | picking.move_ids.sale_line_id.order_id:
+            orders = picking.sale_id | picking.move_ids.sale_line_id.order_id
+            for order in orders:
+                values = rendered[picking.id]
+                if len(orders) > 1:
+                    # A delivery merged from several orders: each customer
+                    # reads of their own order.
+                    values = (
+                        template.sudo()
+                        .with_context(sale_fulfillment_order_id=order.id)
+                        ._generate_template(picking.ids, fields_to_render)[picking.id]
+                    )
                 order.message_post(
                     subject=values["subject"],
                     body=values["body_html"],

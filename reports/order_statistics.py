@@ -31,9 +31,7 @@ class ReportOrderStatistics(models.AbstractModel):
                 date_from = fields.Date.to_date(data["date_from"])
                 date_to = fields.Date.to_date(data["date_to"])
             else:
-                date_from, date_to = digest._get_period(
-                    fields.Date.context_today(digest)
-                )
+                date_from, date_to = digest._get_period(digest._get_today())
             pages.append(
                 digest.with_company(digest.company_id)._get_render_values(
                     date_from, date_to

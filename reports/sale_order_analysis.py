@@ -109,8 +109,9 @@ class SaleOrderAnalysis(models.Model):
     due_date = fields.Datetime(
         string="Due Date",
         readonly=True,
-        help="The commitment date, or the order date plus the longest customer "
-        "lead time of its lines.",
+        help="The commitment date, or else the end of the day Odoo expects the "
+        "delivery: the order date plus the customer lead time of its earliest "
+        "line (of its latest when shipping all at once).",
     )
     shipped_date = fields.Datetime(
         string="Shipped on",
@@ -177,6 +178,7 @@ class SaleOrderAnalysis(models.Model):
             "amount_total",
             "currency_rate",
             "commitment_date",
+            "picking_policy",
             "is_production_late",
             "reviewed_on",
             "review_held_on",
@@ -185,6 +187,7 @@ class SaleOrderAnalysis(models.Model):
             "order_id",
             "customer_lead",
             "display_type",
+            "is_delivery",
             "invoice_lines",
         ],
         "stock.move": [
@@ -198,11 +201,13 @@ class SaleOrderAnalysis(models.Model):
         "account.move": [
             "move_type",
             "state",
+            "payment_state",
+            "amount_total",
             "amount_total_signed",
             "amount_residual_signed",
             "amount_untaxed_signed",
         ],
-        "account.move.line": ["move_id"],
+        "account.move.line": ["move_id", "price_total", "balance"],
         "payment.transaction": ["state", "amount", "sale_order_ids"],
         "sale.rma": [
             "order_id",
@@ -295,19 +300,19 @@ class SaleOrderAnalysis(models.Model):
                    ) AS is_first_order,
                    COALESCE(
                        so.commitment_date,
-                       so.date_order + lines.lead_days * INTERVAL '1 day'
+                       lines.expected_due
                    ) AS due_date,
                    CASE WHEN ship.complete THEN ship.last_done END AS shipped_date,
                    (
                        (ship.complete
                         AND ship.last_done > COALESCE(
                             so.commitment_date,
-                            so.date_order + lines.lead_days * INTERVAL '1 day'))
+                            lines.expected_due))
                        OR (so.state = 'sale'
                            AND ship.open
                            AND COALESCE(
                                so.commitment_date,
-                               so.date_order + lines.lead_days * INTERVAL '1 day'
+                               lines.expected_due
                            ) < %(now)s)
                        OR COALESCE(so.is_production_late, FALSE)
                    ) AS is_late,
@@ -321,9 +326,19 @@ class SaleOrderAnalysis(models.Model):
               JOIN res_partner customer ON customer.id = so.partner_id
               LEFT JOIN res_partner shipping ON shipping.id = so.partner_shipping_id
               LEFT JOIN LATERAL (
-                    SELECT MAX(line.customer_lead) AS lead_days
+                    -- Odoo's expected date: the earliest line, the latest when
+                    -- shipping all at once; due at the end of that day.
+                    SELECT DATE_TRUNC(
+                               'day',
+                               so.date_order + CASE WHEN so.picking_policy = 'one'
+                                   THEN MAX(line.customer_lead)
+                                   ELSE MIN(line.customer_lead) END
+                                   * INTERVAL '1 day'
+                           ) + INTERVAL '1 day' AS expected_due
                       FROM sale_order_line line
-                     WHERE line.order_id = so.id AND line.display_type IS NULL
+                     WHERE line.order_id = so.id
+                       AND line.display_type IS NULL
+                       AND line.is_delivery IS NOT TRUE
               ) lines ON TRUE
               LEFT JOIN LATERAL (
                     SELECT MAX(move.date) FILTER (WHERE move.state = 'done')
@@ -348,20 +363,27 @@ class SaleOrderAnalysis(models.Model):
                        )
               ) ship ON TRUE
               LEFT JOIN LATERAL (
-                    SELECT SUM(invoice.amount_total_signed
-                               - invoice.amount_residual_signed) AS paid
-                      FROM account_move invoice
-                     WHERE invoice.move_type = 'out_invoice'
+                    -- The order's share of each invoice (its lines' part of the
+                    -- total) times the part of the invoice that is paid, so
+                    -- that an invoice of several orders is not counted twice.
+                    SELECT SUM(
+                               invoice_line.price_total
+                               / NULLIF(invoice.amount_total, 0)
+                               * (invoice.amount_total_signed
+                                  - invoice.amount_residual_signed)
+                           ) AS paid
+                      FROM sale_order_line line
+                      JOIN sale_order_line_invoice_rel rel
+                        ON rel.order_line_id = line.id
+                      JOIN account_move_line invoice_line
+                        ON invoice_line.id = rel.invoice_line_id
+                      JOIN account_move invoice
+                        ON invoice.id = invoice_line.move_id
+                     WHERE line.order_id = so.id
+                       AND invoice.move_type = 'out_invoice'
                        AND invoice.state = 'posted'
-                       AND invoice.id IN (
-                            SELECT invoice_line.move_id
-                              FROM sale_order_line line
-                              JOIN sale_order_line_invoice_rel rel
-                                ON rel.order_line_id = line.id
-                              JOIN account_move_line invoice_line
-                                ON invoice_line.id = rel.invoice_line_id
-                             WHERE line.order_id = so.id
-                       )
+                       -- Settled by a credit note, not by the customer.
+                       AND invoice.payment_state != 'reversed'
               ) invoiced ON TRUE
               LEFT JOIN LATERAL (
                     SELECT SUM(transaction.amount) AS paid
@@ -379,25 +401,39 @@ class SaleOrderAnalysis(models.Model):
                        AND request.state NOT IN ('draft', 'cancelled')
               ) rma ON TRUE
               LEFT JOIN LATERAL (
-                    SELECT -SUM(credit.amount_untaxed_signed) AS amount
-                      FROM account_move credit
-                     WHERE credit.move_type = 'out_refund'
-                       AND credit.state = 'posted'
-                       AND credit.id IN (
-                            SELECT credit_line.move_id
-                              FROM sale_order_line line
-                              JOIN sale_order_line_invoice_rel rel
-                                ON rel.order_line_id = line.id
-                              JOIN account_move_line credit_line
-                                ON credit_line.id = rel.invoice_line_id
-                             WHERE line.order_id = so.id
-                            UNION
-                            SELECT link.move_id
-                              FROM sale_rma request
-                              JOIN sale_rma_refund_move_rel link
-                                ON link.rma_id = request.id
-                             WHERE request.order_id = so.id
-                       )
+                    -- Credit note lines of the order's lines, plus the credit
+                    -- notes of its after-sales requests that credit no sale
+                    -- line (an exchange's price difference).
+                    SELECT COALESCE((
+                               SELECT SUM(credit_line.balance)
+                                 FROM sale_order_line line
+                                 JOIN sale_order_line_invoice_rel rel
+                                   ON rel.order_line_id = line.id
+                                 JOIN account_move_line credit_line
+                                   ON credit_line.id = rel.invoice_line_id
+                                 JOIN account_move credit
+                                   ON credit.id = credit_line.move_id
+                                WHERE line.order_id = so.id
+                                  AND credit.move_type = 'out_refund'
+                                  AND credit.state = 'posted'
+                           ), 0) + COALESCE((
+                               SELECT -SUM(credit.amount_untaxed_signed)
+                                 FROM sale_rma request
+                                 JOIN sale_rma_refund_move_rel link
+                                   ON link.rma_id = request.id
+                                 JOIN account_move credit
+                                   ON credit.id = link.move_id
+                                WHERE request.order_id = so.id
+                                  AND credit.move_type = 'out_refund'
+                                  AND credit.state = 'posted'
+                                  AND NOT EXISTS (
+                                       SELECT 1
+                                         FROM account_move_line credit_line
+                                         JOIN sale_order_line_invoice_rel rel
+                                           ON rel.invoice_line_id = credit_line.id
+                                        WHERE credit_line.move_id = credit.id
+                                  )
+                           ), 0) AS amount
               ) refund ON TRUE
              WHERE so.state = 'sale'
                 OR so.review_state IN ('to_review', 'rejected')

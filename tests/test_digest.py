@@ -100,7 +100,7 @@ class TestDigest(KpiCase):
         run = date(2026, 4, 1)
         for periodicity, period, following in (
             ("daily", (date(2026, 3, 31), date(2026, 3, 31)), date(2026, 4, 2)),
-            ("weekly", (date(2026, 3, 25), date(2026, 3, 31)), date(2026, 4, 6)),
+            ("weekly", (date(2026, 3, 23), date(2026, 3, 29)), date(2026, 4, 6)),
             ("monthly", (date(2026, 3, 1), date(2026, 3, 31)), date(2026, 5, 1)),
         ):
             digest.periodicity = periodicity

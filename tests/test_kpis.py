@@ -181,6 +181,16 @@ class TestKpis(KpiCase):
         self.assertAlmostEqual(kpis["change"]["revenue"], 2200.0)
         self.assertEqual(previous["late_orders"], 1, "not shipped, past due")
         self.assertIsNone(kpis["change"]["held_orders"], "nothing to compare with")
+        self.assertEqual(
+            self.digest._get_previous_bounds(*MARCH),
+            (datetime(2026, 2, 1), datetime(2026, 3, 1)),
+            "a month is compared with the month before",
+        )
+        self.assertEqual(
+            self.digest._get_previous_bounds(date(2026, 3, 10), date(2026, 3, 19)),
+            (datetime(2026, 2, 28), datetime(2026, 3, 10)),
+            "other periods with as many days before",
+        )
 
     def test_distribution_regions_and_products(self):
         self._march()
@@ -225,6 +235,8 @@ class TestKpis(KpiCase):
         self.assertEqual(shanghai["order_count"], 0, "1 April 04:00 in Shanghai")
         both = self.digest._compute_kpis(order.date_order, order.date_order)
         self.assertEqual(both["order_count"], 1, "datetimes are taken as they are")
+        strings = self.digest._compute_kpis("2026-04-01", "2026-04-01")
+        self.assertEqual(strings["order_count"], 1, "a date string is a whole day")
 
     def test_an_empty_period_gives_zeros(self):
         kpis = self.digest._compute_kpis(date(2030, 1, 1), date(2030, 1, 31))

@@ -4,7 +4,7 @@ from xml.etree import ElementTree
 from freezegun import freeze_time
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -334,6 +334,37 @@ class TestPaymentReminders(TrackingCase):
         )
         self.assertEqual(len(self._mails(order, order.name)), 1, "one reminder")
 
+    def test_an_order_is_reminded_before_it_is_cancelled(self):
+        self.company.sale_payment_cancel_delay_hours = 72
+        order = self._awaiting_payment()
+        self._run_cron(80)
+        self.assertEqual(order.state, "sent", "first the customer is reminded")
+        self.assertEqual(order.payment_reminder_count, 1)
+        self._run_cron(81)
+        self.assertEqual(order.state, "cancel")
+
+    def test_a_confirmed_order_awaiting_payment_is_never_cancelled(self):
+        self.company.sale_payment_cancel_delay_hours = 72
+        order = self._create_orders([(self.service, 1)])
+        self._confirm(order)
+        self.assertEqual(order.fulfillment_state, "to_pay")
+        self._run_cron(25)
+        self._run_cron(100)
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.payment_reminder_count, 1)
+
+    def test_the_cancel_delay_must_follow_the_reminder(self):
+        with (
+            self.assertRaisesRegex(ValidationError, "cancel delay above"),
+            self.env.cr.savepoint(),
+        ):
+            self.company.sale_payment_cancel_delay_hours = 24
+        with (
+            self.assertRaisesRegex(ValidationError, "cannot be negative"),
+            self.env.cr.savepoint(),
+        ):
+            self.company.sale_payment_reminder_delay_hours = -1
+
     def test_partly_paid_order_is_reminded_but_never_cancelled(self):
         self.company.sale_payment_cancel_delay_hours = 72
         order = self._awaiting_payment()
@@ -425,12 +456,29 @@ class TestMilestoneEmails(TrackingCase):
     def test_shipped_email_in_the_customer_language(self):
         self.env["res.lang"]._activate_lang("zh_CN")
         template = self.env.ref("sale_fulfillment.mail_template_sale_order_shipped")
-        template.with_context(lang="zh_CN").subject = "{{ object.sale_id.name }} 已发货"
+        template.with_context(
+            lang="zh_CN"
+        ).subject = "{{ object.milestone_order_id.name }} 已发货"
         self.customer.lang = "zh_CN"
         order, _picking = self._shipped_order()
         self.assertEqual(
             self._messages(order, "已发货").subject, f"{order.name} 已发货"
         )
+
+    def test_a_merged_delivery_tells_each_customer_of_their_own_order(self):
+        first = self._order([(self.product_a, 1)])
+        second = self._order([(self.product_b, 1)])
+        merged = (
+            (self._delivery(first) | self._delivery(second))
+            .with_user(self.stock_user)
+            .action_merge_shipments()
+        )
+        self._ship(first, picking=merged)
+        for order, other in ((first, second), (second, first)):
+            message = self._messages(order, "has shipped")
+            self.assertEqual(len(message), 1)
+            self.assertIn(order.name, message.subject)
+            self.assertNotIn(other.name, message.subject)
 
     def test_each_partial_shipment_gets_its_own_email_once(self):
         order, _picking = self._shipped_order(
