@@ -261,6 +261,7 @@ class TestReports(ShipmentCase):
             [(self.shelf_a, 5.0), (self.shelf_a, 2.0), (self.shelf_b, 3.0)],
         )
         text = self._pdf_text(PICKING_LIST_BATCH, batch, self.picker)
+        self.assertIn("拣货单", text, "the title in the picker's language")
         self.assertIn(batch.name, text)
         self.assertIn("不锈钢保温杯", text)
         self.assertIn("紫砂茶壶", text)
@@ -376,6 +377,7 @@ class TestReports(ShipmentCase):
     def test_packing_slip_renders_in_chinese_for_a_chinese_customer(self):
         picking = self._packed_delivery()
         text = self._pdf_text(PACKING_SLIP, picking, self.picker)
+        self.assertIn("发货单", text, "the title in the customer's language")
         self.assertIn("不锈钢保温杯", text)
         self.assertIn("紫砂茶壶", text)
         self.assertIn("上海某某贸易有限公司", text)
@@ -457,6 +459,7 @@ class TestReports(ShipmentCase):
     def test_rma_slip_renders_in_chinese_for_a_chinese_customer(self):
         rma = self._return_request()
         text = self._pdf_text(RMA_SLIP, rma, self.clerk)
+        self.assertIn("售后单", text, "the title in the customer's language")
         self.assertIn(rma.name, text)
         self.assertIn("不锈钢保温杯", text)
         self.assertIn("上海某某贸易有限公司", text)
