@@ -4,6 +4,15 @@ from odoo import SUPERUSER_ID, Command, api
 from odoo.tests import Form, TransactionCase, new_test_user
 
 
+def load_chinese(env):
+    """Activate Simplified Chinese with the addon's own terms (views,
+    reports, fields), as installing the language would."""
+    env["res.lang"]._activate_lang("zh_CN")
+    env["ir.module.module"].search(
+        [("name", "=", "sale_fulfillment")]
+    )._update_translations(["zh_CN"])
+
+
 def create_barcoded_products(env, rows, stock=0):
     """Storable products from ``rows`` [(name, barcode, weight)], each with
     ``stock`` units in the main warehouse."""

@@ -13,6 +13,7 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import load_chinese
 from .test_kpis import KpiCase
 
 
@@ -184,7 +185,7 @@ class TestDigestSmtp(HttpCase):
         )
 
     def test_a_digest_reaches_a_real_smtp_server_with_its_pdf(self):
-        self.env["res.lang"]._activate_lang("zh_CN")
+        load_chinese(self.env)
         company = self.env.company
         company.email = "orders@example.com"
         partner = self.env["res.partner"].create(
@@ -239,7 +240,9 @@ class TestDigestSmtp(HttpCase):
         self.assertIn("订单统计", text)
         self.assertIn("客单价", text)
         self.assertEqual(
-            self.env["mail.mail"].search_count([("res_id", "=", digest.id)]),
+            self.env["mail.mail"].search_count(
+                [("model", "=", digest._name), ("res_id", "=", digest.id)]
+            ),
             0,
             "sent and deleted",
         )

@@ -5,7 +5,7 @@ import unicodedata
 from odoo import Command
 from odoo.tests import new_test_user, tagged
 
-from .common import ShipmentCase, create_barcoded_products
+from .common import ShipmentCase, create_barcoded_products, load_chinese
 
 PICKING_LIST = "sale_fulfillment.action_report_picking_list"
 PICKING_LIST_BATCH = "sale_fulfillment.action_report_picking_list_batch"
@@ -22,7 +22,7 @@ class TestReports(ShipmentCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("zh_CN")
+        load_chinese(cls.env)
         cls.env["res.lang"]._activate_lang("en_US")
         cls.picker = new_test_user(
             cls.env,
