@@ -588,15 +588,19 @@ class SaleFulfillmentDigest(models.Model):
     def _render_body(self, values):
         return self.env["ir.qweb"]._render("sale_fulfillment.digest_email_body", values)
 
-    def _render_statistics_pdf(self, date_from, date_to):
+    def _render_statistics_pdf(self, date_from, date_to, kpis=None):
+        """The Order Statistics PDF of the period; ``kpis`` already computed
+        (for the email body) are reused rather than computed again."""
+        self.ensure_one()
         report = self.env.ref("sale_fulfillment.action_report_order_statistics")
+        data = {
+            "date_from": fields.Date.to_string(date_from),
+            "date_to": fields.Date.to_string(date_to),
+        }
+        if kpis:
+            data["kpis"] = kpis
         content, _format = self.env["ir.actions.report"]._render_qweb_pdf(
-            report,
-            res_ids=self.ids,
-            data={
-                "date_from": fields.Date.to_string(date_from),
-                "date_to": fields.Date.to_string(date_to),
-            },
+            report, res_ids=self.ids, data=data
         )
         return content
 
@@ -631,7 +635,9 @@ class SaleFulfillmentDigest(models.Model):
                     0,
                     {
                         "name": filename,
-                        "raw": self._render_statistics_pdf(date_from, date_to),
+                        "raw": self._render_statistics_pdf(
+                            date_from, date_to, kpis=values["kpis"]
+                        ),
                         "mimetype": "application/pdf",
                         "res_model": self._name,
                         "res_id": self.id,

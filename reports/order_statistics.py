@@ -12,7 +12,8 @@ class ReportOrderStatistics(models.AbstractModel):
         """Pages of the digests ``docids``, each with its latest complete
         period, or with ``data``'s ``date_from``/``date_to``. Without a digest
         (the Order Statistics wizard), one page for ``data``'s company with
-        every KPI."""
+        every KPI. ``data['kpis']``, when given, are the figures of a single
+        digest's period, already computed."""
         data = data or {}
         Digest = self.env["sale.fulfillment.digest"]
         digests = Digest.browse(docids)
@@ -32,9 +33,11 @@ class ReportOrderStatistics(models.AbstractModel):
                 date_to = fields.Date.to_date(data["date_to"])
             else:
                 date_from, date_to = digest._get_period(digest._get_today())
+            # A digest's email passes the figures it has just computed.
+            kpis = data.get("kpis") if len(digests) == 1 else None
             pages.append(
                 digest.with_company(digest.company_id)._get_render_values(
-                    date_from, date_to
+                    date_from, date_to, kpis=kpis
                 )
             )
         return {

@@ -65,14 +65,27 @@ class TestDigest(KpiCase):
             self.digest.next_run_date, date(2026, 4, 1), "sending now does not move it"
         )
 
+    def test_each_language_computes_the_kpis_once_for_body_and_pdf(self):
+        digest_class = type(self.digest)
+        compute = digest_class._compute_kpis
+        with patch.object(
+            digest_class, "_compute_kpis", autospec=True, side_effect=compute
+        ) as spy:
+            mails = self._send_now()
+        self.assertEqual(len(mails.attachment_ids), 2, "one PDF per language")
+        self.assertEqual(spy.call_count, 2, "the PDF reuses the body's figures")
+
     def test_the_digest_sends_only_the_kpis_it_includes(self):
         self.digest.write(
             {"kpi_products": False, "kpi_regions": False, "attach_pdf": False}
         )
         mails = self._send_now()
-        self.assertNotIn("Top Products", mails[0].body_html)
-        self.assertNotIn("Top Regions", mails[0].body_html)
-        self.assertIn("Repeat-purchase rate", mails[0].body_html)
+        english = mails.filtered(
+            lambda mail: self.manager.partner_id in mail.recipient_ids
+        )
+        self.assertNotIn("Top Products", english.body_html)
+        self.assertNotIn("Top Regions", english.body_html)
+        self.assertIn("Repeat-purchase rate", english.body_html)
         self.assertFalse(mails.attachment_ids)
 
     def test_a_digest_without_recipient_is_refused(self):
