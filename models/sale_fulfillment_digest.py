@@ -539,12 +539,13 @@ class SaleFulfillmentDigest(models.Model):
         self.ensure_one()
         kpis = kpis or self._compute_kpis(date_from, date_to)
         currency = self.company_id.currency_id
+        sections = self._get_kpi_sections()
         return {
             "digest": self,
             "company": self.company_id,
             "kpis": kpis,
-            "sections": [key for key, _title in self._get_kpi_sections()],
-            "titles": dict(self._get_kpi_sections()),
+            "sections": [key for key, _title in sections],
+            "titles": dict(sections),
             "period": self._format_period(date_from, date_to),
             "money": lambda amount: format_amount(self.env, amount, currency),
             "change": self._format_change,

@@ -225,32 +225,44 @@ class SaleOrderAnalysis(models.Model):
 
     @api.model
     def _get_query(self):
-        """The view's SQL: derived measures on top of ``_get_inner_query``.
+        """The view's SQL: flags, then the measures summing them, on top of
+        the raw figures of ``_get_inner_query``.
 
         Extension point: add a column by overriding both and selecting it in
         the inner query."""
         return SQL(
             """
-            SELECT base.*,
-                   CASE WHEN base.is_first_order THEN base.partner_id END
+            SELECT flags.*,
+                   CASE WHEN flags.is_first_order THEN flags.partner_id END
                        AS new_partner_id,
-                   CASE WHEN base.amount_paid > 0 THEN base.partner_id END
+                   CASE WHEN flags.is_paid THEN flags.partner_id END
                        AS paying_partner_id,
-                   base.amount_paid > 0 AS is_paid,
-                   (base.shipped_date IS NOT NULL)::int AS shipped_count,
-                   EXTRACT(EPOCH FROM base.shipped_date - base.date) / 3600.0
+                   (flags.shipped_date IS NOT NULL)::int AS shipped_count,
+                   EXTRACT(EPOCH FROM flags.shipped_date - flags.date) / 3600.0
                        AS lead_time_hours,
-                   COALESCE(base.shipped_date <= base.due_date, FALSE) AS is_on_time,
-                   COALESCE(base.shipped_date <= base.due_date, FALSE)::int
-                       AS on_time_count,
-                   CASE WHEN base.shipped_date IS NULL THEN NULL
-                        WHEN base.shipped_date <= base.due_date THEN 100.0
+                   flags.is_on_time::int AS on_time_count,
+                   CASE WHEN flags.shipped_date IS NULL THEN NULL
+                        WHEN flags.is_on_time THEN 100.0
                         ELSE 0.0 END AS on_time_percent,
-                   base.is_late::int AS late_count,
-                   base.is_returned::int AS returned_count
-              FROM (%(inner)s) AS base
+                   flags.is_late::int AS late_count,
+                   flags.is_returned::int AS returned_count
+              FROM (
+                    SELECT base.*,
+                           base.amount_paid > 0 AS is_paid,
+                           COALESCE(base.shipped_date <= base.due_date, FALSE)
+                               AS is_on_time,
+                           COALESCE(
+                               base.shipped_date > base.due_date
+                               OR (base.has_open_shipment
+                                   AND base.due_date < %(now)s)
+                               OR base.is_production_late,
+                               FALSE
+                           ) AS is_late
+                      FROM (%(inner)s) AS base
+              ) AS flags
             """,
             inner=self._get_inner_query(),
+            now=SQL("(NOW() AT TIME ZONE 'UTC')"),
         )
 
     @api.model
@@ -303,19 +315,9 @@ class SaleOrderAnalysis(models.Model):
                        lines.expected_due
                    ) AS due_date,
                    CASE WHEN ship.complete THEN ship.last_done END AS shipped_date,
-                   (
-                       (ship.complete
-                        AND ship.last_done > COALESCE(
-                            so.commitment_date,
-                            lines.expected_due))
-                       OR (so.state = 'sale'
-                           AND ship.open
-                           AND COALESCE(
-                               so.commitment_date,
-                               lines.expected_due
-                           ) < %(now)s)
-                       OR COALESCE(so.is_production_late, FALSE)
-                   ) AS is_late,
+                   so.state = 'sale' AND COALESCE(ship.open, FALSE)
+                       AS has_open_shipment,
+                   COALESCE(so.is_production_late, FALSE) AS is_production_late,
                    rma.returned AS is_returned,
                    COALESCE(refund.amount, 0) AS returned_amount,
                    EXTRACT(

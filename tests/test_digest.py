@@ -143,6 +143,23 @@ class TestDigest(KpiCase):
         self.assertIn("460.00", html)
         self.assertIn(self.zhejiang.name, html)
 
+    def test_print_statistics_button_prints_the_digest_period(self):
+        self._march()
+        action = self.digest.with_user(self.manager).action_print_statistics()
+        self.assertEqual(
+            action["report_name"], "sale_fulfillment.report_order_statistics"
+        )
+        self.assertEqual(action["context"]["active_ids"], self.digest.ids)
+        with patch.object(fields.Date, "context_today", lambda *args: date(2026, 4, 1)):
+            html, _format = (
+                self.env["ir.actions.report"]
+                .with_user(self.manager)
+                ._render_qweb_html(
+                    "sale_fulfillment.action_report_order_statistics", self.digest.ids
+                )
+            )
+        self.assertIn("460.00", html.decode(), "March, the month before 1 April")
+
     def test_a_period_ending_before_it_begins_cannot_be_printed(self):
         wizard = self.env["sale.fulfillment.statistics.wizard"].create(
             {"date_from": MARCH_TO, "date_to": MARCH_FROM}
