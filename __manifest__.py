@@ -36,6 +36,7 @@
         "views/sale_review_rule_views.xml",
         "views/sale_rma_views.xml",
         "views/sale_portal_templates.xml",
+        "views/sale_rma_portal_templates.xml",
         "views/res_partner_views.xml",
         "views/product_template_views.xml",
         "views/stock_picking_views.xml",
@@ -69,6 +70,9 @@
         "web.assets_backend": [
             "sale_fulfillment/static/src/js/*.js",
             "sale_fulfillment/static/src/pack_station/*",
+        ],
+        "web.assets_frontend": [
+            "sale_fulfillment/static/src/portal/*.scss",
         ],
         "web.assets_tests": [
             "sale_fulfillment/static/tests/tours/*.js",

@@ -38,6 +38,14 @@ class ResCompany(models.Model):
         help="After-sales requests refunding more than this (untaxed) must be "
         "confirmed by an after-sales manager. Zero: no limit.",
     )
+    rma_portal_user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Portal Requests Handled by",
+        domain=[("share", "=", False)],
+        help="Who handles the after-sales requests customers file on the portal: "
+        "they follow each request and get a To-Do activity. Empty: the order's "
+        "salesperson.",
+    )
     pack_weight_tolerance_percent = fields.Float(
         string="Weight Tolerance (%)",
         default=5.0,

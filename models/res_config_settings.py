@@ -24,6 +24,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.rma_manager_approval_amount",
         readonly=False,
     )
+    rma_portal_user_id = fields.Many2one(
+        related="company_id.rma_portal_user_id",
+        readonly=False,
+    )
     pack_weight_tolerance_percent = fields.Float(
         related="company_id.pack_weight_tolerance_percent",
         readonly=False,

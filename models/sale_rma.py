@@ -1,8 +1,11 @@
 from collections import defaultdict
 
-from odoo import Command, api, fields, models
+from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero, format_list
+from odoo.tools.image import ImageProcess
+from odoo.tools.mail import plaintext2html
+from odoo.tools.mimetypes import guess_mimetype
 from odoo.tools.misc import formatLang
 
 from .locking import lock_for_update
@@ -35,6 +38,18 @@ REPLACEMENT_TYPES = ("exchange", "reship")
 OPEN_STATES = ("draft", "confirmed", "waiting_return", "received")
 # States in which the request follows its documents by itself.
 RUNNING_STATES = ("confirmed", "waiting_return", "received", "done")
+# Where a request was entered.
+REQUEST_ORIGINS = [
+    ("internal", "Back Office"),
+    ("portal", "Customer Portal"),
+]
+# The photos a customer may attach to a request from the portal: real images
+# of these types (guessed from their content), so many of them, so large.
+PORTAL_PHOTO_MIMETYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+PORTAL_PHOTO_MAX_COUNT = 5
+PORTAL_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+# What a customer may request on the portal, in the order the form offers them.
+PORTAL_RMA_TYPES = ("return_refund", "exchange", "refund")
 # What a request does is settled when it is confirmed: these stay as they were.
 SETTLED_FIELDS = frozenset(
     {
@@ -54,9 +69,12 @@ SETTLED_FIELDS = frozenset(
 class SaleRma(models.Model):
     _name = "sale.rma"
     _description = "After-Sales Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    # Customers write to the team from the portal: reading the request (their
+    # own, by the portal record rules) is enough to post on it.
+    _mail_post_access = "read"
 
     name = fields.Char(
         string="Reference",
@@ -143,7 +161,19 @@ class SaleRma(models.Model):
     description = fields.Text(
         string="Customer Description", help="What the customer tells about it."
     )
-    note = fields.Html(string="Internal Note")
+    # Employees only: customers read their requests on the portal.
+    note = fields.Html(string="Internal Note", groups="base.group_user")
+    request_origin = fields.Selection(
+        selection=REQUEST_ORIGINS,
+        string="Requested Through",
+        default="internal",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Back Office: entered by the company. Customer Portal: filed by the "
+        "customer on the portal.",
+    )
     line_ids = fields.One2many(
         comodel_name="sale.rma.line",
         inverse_name="rma_id",
@@ -229,6 +259,11 @@ class SaleRma(models.Model):
     is_pre_shipment = fields.Boolean(
         string="Before Shipment", compute="_compute_is_pre_shipment"
     )
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for rma in self:
+            rma.access_url = f"/my/aftersales/{rma.id}"
 
     @api.depends("line_ids.move_ids.picking_id", "procurement_group_id")
     def _compute_picking_ids(self):
@@ -1014,6 +1049,99 @@ class SaleRma(models.Model):
             )
         )
         shipped._notify_customer("sale_fulfillment.mail_template_sale_rma_shipped")
+
+    # Portal
+
+    @api.model
+    def _get_portal_photo_limits(self):
+        """``(count, bytes)``: how many photos a customer may attach to a
+        request on the portal, and how large each may be. Hook."""
+        return PORTAL_PHOTO_MAX_COUNT, PORTAL_PHOTO_MAX_BYTES
+
+    @api.model
+    def _check_portal_photos(self, photos):
+        """Refuse photos that are too many, too large or not real images (the
+        type is guessed from the content, never from the name).
+
+        ``photos`` is a list of ``(file name, content)``; returns the list of
+        ``(file name, content)`` to attach."""
+        max_count, max_bytes = self._get_portal_photo_limits()
+        if len(photos) > max_count:
+            raise UserError(
+                self.env._(
+                    "Attach at most %(count)s photos to a request.", count=max_count
+                )
+            )
+        size = f"{max_bytes / (1024 * 1024):g}"
+        for name, content in photos:
+            if len(content) > max_bytes:
+                raise UserError(
+                    self.env._(
+                        "%(name)s is too large: each photo may have at most "
+                        "%(size)s MB.",
+                        name=name,
+                        size=size,
+                    )
+                )
+            if guess_mimetype(content, default="") not in PORTAL_PHOTO_MIMETYPES:
+                raise UserError(
+                    self.env._(
+                        "%(name)s is not a photo: attach JPEG, PNG, GIF or WebP "
+                        "images.",
+                        name=name,
+                    )
+                )
+            try:
+                ImageProcess(content)
+            except (UserError, ValueError) as error:
+                raise UserError(
+                    self.env._(
+                        "%(name)s cannot be read as an image: %(error)s",
+                        name=name,
+                        error=error,
+                    )
+                ) from error
+        return list(photos)
+
+    def _portal_notify_team(self):
+        """Tell the after-sales team about requests filed on the portal: their
+        handler follows them and gets a To-Do activity. The company assigns
+        the work, not the customer: OdooBot schedules it."""
+        for rma in self.with_user(SUPERUSER_ID):
+            handler = rma.handler_id
+            if not handler:
+                continue
+            rma.message_subscribe(partner_ids=handler.partner_id.ids)
+            team_rma = rma.with_context(lang=handler.lang or self.env.lang)
+            team_rma.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=team_rma.env._("Handle the customer's after-sales request"),
+                note=team_rma.env._(
+                    "%(customer)s filed %(rma)s (%(type)s) on the portal for "
+                    "%(order)s.",
+                    customer=rma.partner_id.display_name,
+                    rma=rma.name,
+                    type=team_rma._get_type_label(),
+                    order=rma.order_id.name,
+                ),
+                user_id=handler.id,
+            )
+
+    def _portal_post_request(self, author, description, photos):
+        """Post the customer's description and photos (``[(file name,
+        content)]``) in the request's chatter with ``author`` as its author: a
+        message the customer reads and the team answers on the portal."""
+        self.ensure_one()
+        if not description and not photos:
+            return self.env["mail.message"]
+        self.sudo().message_subscribe(partner_ids=author.ids)
+        return self.sudo().message_post(
+            body=plaintext2html(description) if description else "",
+            attachments=list(photos),
+            author_id=author.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
 
     # Labels
 

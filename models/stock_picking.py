@@ -1978,6 +1978,30 @@ class StockPicking(models.Model):
                     email_layout_xmlid="mail.mail_notification_light",
                 )
 
+    def _get_portal_parcels(self):
+        """Names of the parcels this done delivery left in, as its customer
+        sees them on the portal: its packages, and the delivery itself for
+        goods that were not packed."""
+        self.ensure_one()
+        lines = self.move_line_ids.filtered("quantity")
+        packages = lines.result_package_id
+        names = sorted(packages.mapped("name"))
+        if not packages or lines.filtered(lambda line: not line.result_package_id):
+            names.append(self.name)
+        return names
+
+    def _get_portal_tracking(self):
+        """``[(tracking reference, url or False)]`` of this delivery: the
+        carrier's links (one per parcel when the carrier gave several), else
+        the reference alone."""
+        self.ensure_one()
+        if not self.carrier_tracking_ref:
+            return []
+        links = self.carrier_tracking_url and self.get_multiple_carrier_tracking()
+        if links:
+            return [(reference, url) for reference, url in links]
+        return [(self.carrier_tracking_ref, self.carrier_tracking_url or False)]
+
     def _get_sale_rmas(self):
         """The after-sales requests these transfers return or replace goods
         for."""

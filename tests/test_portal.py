@@ -1,0 +1,1033 @@
+import io
+import random
+import re
+from datetime import timedelta
+
+from PIL import Image
+
+from odoo import Command, fields, http
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import FulfillmentCase
+
+
+def make_png(size=(8, 8), color="red"):
+    """A real PNG image."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class PortalCase(FulfillmentCase, HttpCase):
+    """Customers with real portal users, orders shipped with a carrier in
+    parcels, and an after-sales handler for the requests filed on the
+    portal."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.handler = new_test_user(
+            cls.env,
+            login="sf_portal_handler",
+            groups="sale_fulfillment.group_aftersales_user,stock.group_stock_user",
+        )
+        cls.company.rma_portal_user_id = cls.handler
+        cls.portal_user = new_test_user(
+            cls.env,
+            login="sf_portal_customer",
+            groups="base.group_portal",
+            partner_id=cls.customer.id,
+            name=cls.customer.name,
+            email=cls.customer.email,
+        )
+        cls.other_customer = cls.env["res.partner"].create(
+            {
+                "name": "Other Portal Customer",
+                "street": "2 Other Street",
+                "city": "Suzhou",
+                "zip": "215000",
+                "country_id": cls.env.ref("base.cn").id,
+                "email": "other@example.com",
+            }
+        )
+        cls.other_portal_user = new_test_user(
+            cls.env,
+            login="sf_portal_other",
+            groups="base.group_portal",
+            partner_id=cls.other_customer.id,
+            name=cls.other_customer.name,
+            email=cls.other_customer.email,
+        )
+        cls.carrier = cls.env["delivery.carrier"].create(
+            {
+                "name": "Jade Express",
+                "delivery_type": "fixed",
+                "tracking_url": "https://track.example.com/?ref=<shipmenttrackingnumber>",
+                "product_id": cls.env["product.product"]
+                .create({"name": "Jade Express Fee", "type": "service"})
+                .id,
+            }
+        )
+        cls.reason = cls.env.ref("sale_fulfillment.sale_rma_reason_defective")
+
+    def _order(self, lines=None, partner=None):
+        """A confirmed order of the customer (or ``partner``), shipped by the
+        carrier."""
+        order = self._create_orders(lines or [(self.product_a, 5), (self.product_b, 2)])
+        order.write(
+            {
+                "partner_id": (partner or self.customer).id,
+                "carrier_id": self.carrier.id,
+            }
+        )
+        self._confirm(order)
+        return order
+
+    def _ship_in_parcels(self, order, tracking_ref="JX0001", packages=True):
+        """Ship the order's open delivery, each product in its own package
+        (or unpacked), with a tracking reference."""
+        picking = order.picking_ids.filtered(
+            lambda p: p.state not in ("done", "cancel")
+        ).with_user(self.stock_user)
+        for index, move_line in enumerate(picking.move_line_ids):
+            if packages:
+                move_line.result_package_id = self.env["stock.quant.package"].create(
+                    {"name": f"{order.name}-PARCEL-{index + 1}"}
+                )
+        picking.move_ids.picked = True
+        picking.button_validate()
+        picking.sudo().carrier_tracking_ref = tracking_ref
+        return picking
+
+    def _delivered_order(self, partner=None):
+        """An order shipped in two parcels with a tracking reference and
+        confirmed delivered."""
+        order = self._order(partner=partner)
+        picking = self._ship_in_parcels(order)
+        picking._action_mark_delivered()
+        return order
+
+    def _portal_login(self, user=None):
+        user = user or self.portal_user
+        self.authenticate(user.login, user.login)
+
+    def _csrf(self):
+        return http.Request.csrf_token(self)
+
+    def _assert_page(self, page, has=(), lacks=()):
+        """``page`` holds every text of ``has`` and none of ``lacks``."""
+        missing = [text for text in has if text not in page.text]
+        self.assertFalse(missing, f"{page.url} lacks {missing}")
+        found = [text for text in lacks if text in page.text]
+        self.assertFalse(found, f"{page.url} shows {found}")
+
+    def _timeline(self, order):
+        return {step["code"]: step for step in order._get_portal_timeline()[order]}
+
+
+@tagged("post_install", "-at_install")
+class TestPortalTracking(PortalCase):
+    def test_delivered_order_shows_parcels_carrier_tracking_and_delivery(self):
+        order = self._delivered_order()
+        picking = order.picking_ids
+        steps = order._get_portal_timeline()[order]
+        self.assertEqual(
+            [step["code"] for step in steps], ["received", "shipped", "delivered"]
+        )
+        self.assertEqual({step["status"] for step in steps}, {"done"})
+        received, shipped, delivered = steps
+        self.assertEqual(received["date"], order.date_order)
+        self.assertEqual(shipped["description"], "Shipped in 2 parcels.")
+        self.assertEqual(shipped["date"], picking.date_done)
+        (shipment,) = shipped["details"]
+        self.assertEqual(shipment["name"], picking.name)
+        self.assertEqual(shipment["carrier"], "Jade Express")
+        self.assertEqual(
+            shipment["tracking"],
+            [("JX0001", "https://track.example.com/?ref=JX0001")],
+        )
+        self.assertEqual(
+            sorted(shipment["parcels"]),
+            [f"{order.name}-PARCEL-1", f"{order.name}-PARCEL-2"],
+        )
+        self.assertEqual(delivered["date"], order.delivered_on)
+        self.assertEqual(delivered["date_label"], "")
+        self.assertEqual(delivered["details"][0]["date"], picking.delivered_on)
+
+    def test_unpacked_deliveries_are_parcels_and_the_rest_is_being_prepared(self):
+        order = self._order()
+        order.commitment_date = fields.Datetime.now() + timedelta(days=5)
+        first = self._ship(order, {self.product_a: 5, self.product_b: 0})
+        first.sudo().carrier_tracking_ref = "JX0100"
+        steps = self._timeline(order)
+        self.assertEqual(steps["shipped"]["status"], "current")
+        self.assertEqual(
+            steps["shipped"]["description"], "1 parcel shipped, more to follow."
+        )
+        backorder = order.picking_ids - first
+        self.assertEqual(
+            [
+                (detail["name"], detail["state"])
+                for detail in steps["shipped"]["details"]
+            ],
+            [(first.name, "Shipped"), (backorder.name, "Being prepared")],
+        )
+        self.assertEqual(steps["shipped"]["details"][0]["parcels"], [first.name])
+        self.assertEqual(steps["delivered"]["status"], "todo")
+        self.assertEqual(steps["delivered"]["date"], order.commitment_date)
+        self.assertEqual(steps["delivered"]["date_label"], "Promised delivery date")
+
+        first._action_mark_delivered()
+        self._ship(order, picking=backorder)
+        steps = self._timeline(order)
+        self.assertEqual(steps["shipped"]["status"], "done")
+        self.assertEqual(steps["shipped"]["description"], "Shipped in 2 parcels.")
+        self.assertEqual(steps["delivered"]["status"], "current")
+        self.assertEqual(
+            steps["delivered"]["description"], "Part of your order was delivered."
+        )
+        backorder._action_mark_delivered()
+        self.assertEqual(self._timeline(order)["delivered"]["status"], "done")
+
+    def test_confirmed_order_not_shipped_is_being_prepared(self):
+        order = self._order()
+        steps = order._get_portal_timeline()[order]
+        self.assertEqual(
+            [(step["code"], step["status"]) for step in steps],
+            [("received", "done"), ("shipped", "current"), ("delivered", "todo")],
+        )
+        self.assertEqual(steps[1]["description"], "We are preparing your shipment.")
+
+    def test_promised_date_is_the_commitment_else_the_earliest_else_expected(self):
+        order = self._order()
+        promise = order._get_portal_promised_date()
+        self.assertEqual(promise["source"], "expected")
+        self.assertEqual(promise["date"], order.expected_date)
+        self.assertEqual(promise["label"], "Expected delivery date")
+        earliest = fields.Datetime.now() + timedelta(days=3)
+        order.sudo().promised_date = earliest
+        promise = order._get_portal_promised_date()
+        self.assertEqual(
+            (promise["source"], promise["date"], promise["label"]),
+            ("promised", earliest, "Earliest delivery date"),
+        )
+        committed = fields.Datetime.now() + timedelta(days=9)
+        order.commitment_date = committed
+        promise = order._get_portal_promised_date()
+        self.assertEqual(
+            (promise["source"], promise["date"], promise["label"]),
+            ("commitment", committed, "Promised delivery date"),
+        )
+        self.assertEqual(self._timeline(order)["delivered"]["date"], committed)
+
+    def test_production_step_follows_made_to_order_goods(self):
+        order = self._order([(self.mto_product, 2)])
+        productions = order._get_fulfillment_productions()
+        self.assertTrue(productions)
+        step = self._timeline(order)["production"]
+        self.assertEqual(step["status"], "current")
+        self.assertEqual(step["description"], "Your goods are being made for you.")
+        self._produce(productions)
+        step = self._timeline(order)["production"]
+        self.assertEqual(step["status"], "done")
+        self.assertEqual(step["date"], max(productions.mapped("date_finished")))
+        self.assertEqual(self._timeline(order)["shipped"]["status"], "current")
+        plain = self._order()
+        self.assertNotIn("production", self._timeline(plain))
+
+    def test_held_order_is_under_review_and_never_tells_why(self):
+        self.env["sale.review.rule"].create(
+            {"name": "Big orders", "rule_type": "amount_above", "threshold": 10}
+        )
+        order = self._create_orders([(self.product_b, 3)])
+        self._confirm(order)
+        self.assertEqual(order.review_state, "to_review")
+        issue_message = order.review_issue_ids.message
+        self.assertTrue(issue_message)
+        steps = order._get_portal_timeline()[order]
+        self.assertEqual(
+            [(step["code"], step["status"]) for step in steps],
+            [
+                ("received", "done"),
+                ("review", "current"),
+                ("shipped", "todo"),
+                ("delivered", "todo"),
+            ],
+        )
+        self.assertEqual(steps[0]["date"], order.review_held_on)
+        self.assertNotIn(issue_message, str(steps))
+
+        # The customer follows the quotation sent to them: the portal shows it.
+        order.message_subscribe(partner_ids=self.customer.ids)
+        self._portal_login()
+        page = self.url_open(f"/my/orders/{order.id}")
+        self.assertEqual(page.status_code, 200)
+        self._assert_page(
+            page,
+            has=["Under Review", "We are checking your order"],
+            lacks=[issue_message],
+        )
+        order.sudo().action_review_reject("SECRET-REJECTION-REASON")
+        page = self.url_open(f"/my/orders/{order.id}")
+        self._assert_page(
+            page,
+            has=["Under Review"],
+            lacks=["SECRET-REJECTION-REASON", issue_message],
+        )
+
+    def test_approved_order_shows_the_review_accepted(self):
+        rule = self.env["sale.review.rule"].create(
+            {"name": "Big orders", "rule_type": "amount_above", "threshold": 10}
+        )
+        order = self._create_orders([(self.product_b, 3)])
+        self._confirm(order)
+        order.sudo().action_review_approve()
+        self.assertEqual(order.state, "sale")
+        step = self._timeline(order)["review"]
+        self.assertEqual(step["status"], "done")
+        self.assertEqual(step["date"], order.reviewed_on)
+        self.assertEqual(step["description"], "Your order was accepted.")
+        rule.action_archive()
+        self.assertNotIn("review", self._timeline(self._order()))
+
+    def test_aftersales_step_lists_the_requests_with_their_links(self):
+        order = self._delivered_order()
+        rma = self.env["sale.rma"].create(
+            {
+                "order_id": order.id,
+                "rma_type": "return_refund",
+                "reason_id": self.reason.id,
+                "line_ids": [
+                    Command.create(
+                        {"sale_line_id": order.order_line[0].id, "quantity": 1}
+                    )
+                ],
+            }
+        )
+        step = self._timeline(order)["aftersales"]
+        self.assertEqual(step["status"], "current")
+        self.assertEqual(
+            step["details"],
+            [
+                {
+                    "name": f"{rma.name} · Return and Refund",
+                    "url": f"/my/aftersales/{rma.id}",
+                    "date": rma.create_date,
+                    "state": "Draft",
+                }
+            ],
+        )
+        rma.action_cancel()
+        self.assertEqual(self._timeline(order)["aftersales"]["status"], "done")
+
+    def test_cancelled_orders_and_quotations_have_no_timeline(self):
+        quotation = self._create_orders([(self.product_a, 1)])
+        cancelled = self._order()
+        cancelled._action_cancel()
+        timelines = (quotation | cancelled)._get_portal_timeline()
+        self.assertEqual(timelines, {quotation: [], cancelled: []})
+
+    def test_timeline_reads_a_batch_in_the_same_queries_whatever_its_size(self):
+        def batch():
+            orders = self._order() | self._order([(self.mto_product, 1)])
+            self._ship_in_parcels(orders[0])
+            orders[0].picking_ids._action_mark_delivered()
+            self.env["sale.rma"].create(
+                {
+                    "order_id": orders[0].id,
+                    "rma_type": "refund",
+                    "line_ids": [
+                        Command.create(
+                            {"sale_line_id": orders[0].order_line[0].id, "quantity": 1}
+                        )
+                    ],
+                }
+            )
+            return orders
+
+        small = batch()
+        large = small | batch() | batch()
+        for orders in (small, large):
+            self.env.invalidate_all()
+            # Orders, lines, moves, shipments and their types, locations,
+            # carriers, move lines and packages, productions and requests.
+            with self.assertQueryCount(20):
+                timelines = orders._get_portal_timeline()
+            self.assertEqual(len(timelines), len(orders))
+        self.assertEqual(
+            [step["code"] for step in timelines[large[-2]]],
+            ["received", "shipped", "delivered", "aftersales"],
+        )
+        self.assertIn("production", [step["code"] for step in timelines[large[-1]]])
+
+    def test_portal_order_page_shows_the_timeline_without_internal_things(self):
+        order = self._delivered_order()
+        rma = self.env["sale.rma"].create(
+            {
+                "order_id": order.id,
+                "rma_type": "return_refund",
+                "reason_id": self.reason.id,
+                "note": "<p>INTERNAL-RMA-NOTE</p>",
+                "line_ids": [
+                    Command.create(
+                        {"sale_line_id": order.order_line[0].id, "quantity": 1}
+                    )
+                ],
+            }
+        )
+        self._portal_login()
+        page = self.url_open(f"/my/orders/{order.id}")
+        self.assertEqual(page.status_code, 200)
+        self._assert_page(
+            page,
+            has=[
+                "Order Tracking",
+                "Shipped in 2 parcels.",
+                "Jade Express",
+                "https://track.example.com/?ref=JX0001",
+                f"{order.name}-PARCEL-2",
+                rma.name,
+                f'href="/my/aftersales/{rma.id}"',
+            ],
+            lacks=["INTERNAL-RMA-NOTE"],
+        )
+        self.assertEqual(
+            re.findall(r'data-step="(\w+)" data-status="(\w+)"', page.text),
+            [
+                ("received", "done"),
+                ("shipped", "done"),
+                ("delivered", "done"),
+                ("aftersales", "current"),
+            ],
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestPortalAftersales(PortalCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Rma = cls.env["sale.rma"]
+
+    def _form_data(self, order, quantities, **values):
+        """The fields the after-sales form posts: ``quantities`` maps sale
+        lines to quantities."""
+        data = {
+            "csrf_token": self._csrf(),
+            "rma_type": "return_refund",
+            "reason_id": str(self.reason.id),
+            "description": "The cups arrived cracked.",
+            **{f"quantity_{line.id}": str(qty) for line, qty in quantities.items()},
+        }
+        data.update(values)
+        return data
+
+    def _submit(self, order, quantities, photos=(), **values):
+        """Post the after-sales form of ``order`` as the logged-in customer."""
+        return self.url_open(
+            f"/my/orders/{order.id}/aftersales",
+            data=self._form_data(order, quantities, **values),
+            files=[("photos", photo) for photo in photos] or None,
+        )
+
+    def _line(self, order, product):
+        return order.order_line.filtered(lambda line: line.product_id == product)
+
+    def _assert_refused(self, page, message, order):
+        """The form came back with ``message`` and nothing was filed."""
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(f"/my/orders/{order.id}/aftersales", page.url)
+        self._assert_page(page, has=[message, 'id="aftersales_error"'])
+        self.assertFalse(self.Rma.search([("order_id", "=", order.id)]))
+
+    def test_customer_files_a_request_with_a_photo(self):
+        order = self._delivered_order()
+        cup, tray = self._line(order, self.product_a), self._line(order, self.product_b)
+        self._portal_login()
+        form = self.url_open(f"/my/orders/{order.id}/aftersales")
+        self.assertEqual(form.status_code, 200)
+        self._assert_page(
+            form,
+            has=[
+                "Fulfillment Cup",
+                "Fulfillment Tray",
+                f'name="quantity_{cup.id}"',
+                'max="5"',
+                'value="return_refund"',
+                'value="exchange"',
+                'value="refund"',
+                self.reason.name,
+                'accept="image/*"',
+            ],
+            lacks=['value="reship"', 'value="cancel"'],
+        )
+        png = make_png()
+        page = self._submit(
+            order,
+            {cup: 3, tray: 0},
+            photos=[("cracked.png", png, "image/png")],
+            description="The cups arrived cracked.\nThree of them.",
+        )
+        rma = self.Rma.search([("order_id", "=", order.id)])
+        self.assertEqual(len(rma), 1)
+        self.assertTrue(page.url.endswith(f"/my/aftersales/{rma.id}?message=created"))
+        self._assert_page(page, has=["Thank you!", rma.name, "Draft"])
+        self.assertRecordValues(
+            rma,
+            [
+                {
+                    "state": "draft",
+                    "request_origin": "portal",
+                    "rma_type": "return_refund",
+                    "reason_id": self.reason.id,
+                    "partner_id": self.customer.id,
+                    "handler_id": self.handler.id,
+                    "description": "The cups arrived cracked.\nThree of them.",
+                }
+            ],
+        )
+        self.assertEqual(
+            [(line.sale_line_id, line.quantity) for line in rma.line_ids], [(cup, 3)]
+        )
+        activity = rma.activity_ids
+        self.assertEqual(activity.user_id, self.handler)
+        self.assertEqual(
+            activity.activity_type_id, self.env.ref("mail.mail_activity_data_todo")
+        )
+        self.assertIn(self.handler.partner_id, rma.message_partner_ids)
+        self.assertIn(self.customer, rma.message_partner_ids)
+        message = rma.message_ids.filtered(lambda m: m.attachment_ids)
+        self.assertEqual(message.author_id, self.customer)
+        self.assertEqual(message.message_type, "comment")
+        self.assertEqual(message.subtype_id, self.env.ref("mail.mt_comment"))
+        self.assertIn("Three of them.", str(message.body))
+        self.assertEqual(message.attachment_ids.name, "cracked.png")
+        self.assertEqual(message.attachment_ids.mimetype, "image/png")
+        self.assertEqual(message.attachment_ids.raw, png)
+        self.assertEqual(
+            (message.attachment_ids.res_model, message.attachment_ids.res_id),
+            ("sale.rma", rma.id),
+        )
+        # The customer sees the photo in the request's chatter, through an
+        # access token.
+        messages = self.make_jsonrpc_request(
+            "/mail/chatter_fetch", {"thread_model": "sale.rma", "thread_id": rma.id}
+        )["data"]["mail.message"]
+        (photo,) = [
+            attachment
+            for message in messages
+            for attachment in message["attachment_ids"]
+        ]
+        self.assertEqual(photo["name"], "cracked.png")
+        self.assertTrue(photo["access_token"])
+        image = self.url_open(
+            f"/web/content/{photo['id']}?access_token={photo['access_token']}"
+        )
+        self.assertEqual(image.status_code, 200)
+        self.assertEqual(image.content, png)
+        # Asked again, only what is left is offered.
+        form = self.url_open(f"/my/orders/{order.id}/aftersales")
+        self._assert_page(form, has=[f'name="quantity_{cup.id}"', 'max="2"'])
+
+    def test_a_form_sent_twice_files_one_request(self):
+        order = self._delivered_order()
+        cup = self._line(order, self.product_a)
+        self._portal_login()
+        first = self._submit(order, {cup: 5})
+        again = self._submit(order, {cup: 5})
+        rma = self.Rma.search([("order_id", "=", order.id)])
+        self.assertEqual(len(rma), 1)
+        self.assertEqual(first.url, again.url)
+        self.assertTrue(again.url.endswith(f"/my/aftersales/{rma.id}?message=created"))
+        # Another request is another request, as far as quantities allow.
+        other = self._submit(order, {self._line(order, self.product_b): 1})
+        self.assertEqual(self.Rma.search_count([("order_id", "=", order.id)]), 2)
+        self.assertNotEqual(other.url, first.url)
+
+    def test_salesperson_handles_requests_when_the_company_names_nobody(self):
+        self.company.rma_portal_user_id = False
+        order = self._delivered_order()
+        self._portal_login()
+        self._submit(order, {self._line(order, self.product_b): 1}, rma_type="refund")
+        rma = self.Rma.search([("order_id", "=", order.id)])
+        self.assertEqual(rma.handler_id, self.salesman)
+        self.assertEqual(rma.activity_ids.user_id, self.salesman)
+        self.assertEqual(rma.rma_type, "refund")
+
+    def test_more_than_returnable_is_refused(self):
+        order = self._delivered_order()
+        self._portal_login()
+        page = self._submit(order, {self._line(order, self.product_a): 6})
+        self._assert_refused(
+            page, "You can request at most 5 Units of Fulfillment Cup.", order
+        )
+        # The customer's input comes back with the message.
+        self._assert_page(
+            page,
+            has=[
+                f'name="quantity_{self._line(order, self.product_a).id}" value="6"',
+                "The cups arrived cracked.",
+            ],
+        )
+
+    def test_quantities_in_another_open_request_are_not_offered_again(self):
+        order = self._delivered_order()
+        cup = self._line(order, self.product_a)
+        self.Rma.create(
+            {
+                "order_id": order.id,
+                "rma_type": "refund",
+                "line_ids": [Command.create({"sale_line_id": cup.id, "quantity": 4})],
+            }
+        )
+        self._portal_login()
+        page = self._submit(order, {cup: 2})
+        self.assertEqual(page.status_code, 200)
+        self._assert_page(
+            page, has=["You can request at most 1 Units of Fulfillment Cup."]
+        )
+        self.assertEqual(self.Rma.search_count([("order_id", "=", order.id)]), 1)
+
+    def test_a_line_of_another_order_is_refused(self):
+        order = self._delivered_order()
+        other = self._delivered_order()
+        self._portal_login()
+        page = self._submit(order, {other.order_line[0]: 1})
+        self._assert_refused(
+            page, "has no product you can request with this reference", order
+        )
+        self.assertFalse(self.Rma.search([("order_id", "=", other.id)]))
+
+    def test_a_type_not_offered_is_refused(self):
+        order = self._delivered_order()
+        self._portal_login()
+        for rma_type in ("reship", "cancel", "nonsense"):
+            page = self._submit(
+                order, {self._line(order, self.product_a): 1}, rma_type=rma_type
+            )
+            self._assert_refused(
+                page, "Choose one of the request types offered for this order.", order
+            )
+
+    def test_a_request_without_any_line_is_refused(self):
+        order = self._delivered_order()
+        self._portal_login()
+        page = self._submit(
+            order,
+            {
+                self._line(order, self.product_a): 0,
+                self._line(order, self.product_b): 0,
+            },
+        )
+        self._assert_refused(
+            page, "Enter the quantity of at least one product to request.", order
+        )
+        page = self._submit(order, {self._line(order, self.product_a): -2})
+        self._assert_refused(
+            page, "Enter a quantity above zero for Fulfillment Cup.", order
+        )
+        for value in ("two", "nan", "inf"):
+            page = self._submit(order, {self._line(order, self.product_a): value})
+            self._assert_refused(page, "Enter the quantities as numbers.", order)
+
+    def test_a_reason_of_another_company_is_refused(self):
+        other_company = self.env["res.company"].create({"name": "Other Tea Co."})
+        foreign = self.env["sale.rma.reason"].create(
+            {"name": "Foreign reason", "company_id": other_company.id}
+        )
+        order = self._delivered_order()
+        self._portal_login()
+        form = self.url_open(f"/my/orders/{order.id}/aftersales")
+        self._assert_page(form, lacks=["Foreign reason"])
+        for reason_id in (str(foreign.id), ""):
+            page = self._submit(
+                order, {self._line(order, self.product_a): 1}, reason_id=reason_id
+            )
+            self._assert_refused(page, "Choose one of the reasons offered.", order)
+
+    def test_an_order_not_delivered_yet_offers_nothing(self):
+        order = self._order()
+        self._portal_login()
+        form = self.url_open(f"/my/orders/{order.id}/aftersales")
+        self.assertEqual(form.status_code, 200)
+        self._assert_page(
+            form,
+            has=["Nothing of this order can be requested now"],
+            lacks=['id="aftersales_form"'],
+        )
+        order_page = self.url_open(f"/my/orders/{order.id}")
+        self._assert_page(order_page, lacks=["Request After-Sales"])
+        page = self._submit(order, {self._line(order, self.product_a): 1})
+        self._assert_refused(
+            page, f"Nothing of {order.name} can be requested now", order
+        )
+
+    def test_the_order_page_offers_a_request_once_goods_are_delivered(self):
+        order = self._delivered_order()
+        self._portal_login()
+        page = self.url_open(f"/my/orders/{order.id}")
+        self._assert_page(
+            page,
+            has=[
+                "Request After-Sales",
+                f'href="/my/orders/{order.id}/aftersales"',
+            ],
+        )
+
+    def test_a_file_that_is_not_an_image_is_refused(self):
+        order = self._delivered_order()
+        self._portal_login()
+        for name, content in (
+            ("photo.png", b"#!/bin/sh\necho not an image\n"),
+            (
+                "drawing.svg",
+                b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script>'
+                b"</svg>",
+            ),
+            ("broken.png", make_png()[:40]),
+        ):
+            page = self._submit(
+                order,
+                {self._line(order, self.product_a): 1},
+                photos=[(name, content, "image/png")],
+            )
+            self.assertEqual(page.status_code, 200)
+            self._assert_page(page, has=[name, 'id="aftersales_error"'])
+            self.assertFalse(self.Rma.search([("order_id", "=", order.id)]))
+        self.assertFalse(
+            self.env["ir.attachment"].search(
+                [("res_model", "=", "sale.rma"), ("name", "in", ["photo.png"])]
+            )
+        )
+
+    def test_too_many_or_too_large_photos_are_refused(self):
+        order = self._delivered_order()
+        self._portal_login()
+        count, max_bytes = self.Rma._get_portal_photo_limits()
+        page = self._submit(
+            order,
+            {self._line(order, self.product_a): 1},
+            photos=[
+                (f"p{index}.png", make_png(), "image/png") for index in range(count + 1)
+            ],
+        )
+        self._assert_refused(
+            page, f"Attach at most {count} photos to a request.", order
+        )
+        # Random pixels do not compress: a photo just above the limit.
+        side = int((max_bytes / 3) ** 0.5) + 16
+        noise = Image.frombytes(
+            "RGB", (side, side), random.Random(9).randbytes(side * side * 3)
+        )
+        buffer = io.BytesIO()
+        noise.save(buffer, format="PNG")
+        self.assertGreater(len(buffer.getvalue()), max_bytes)
+        page = self._submit(
+            order,
+            {self._line(order, self.product_a): 1},
+            photos=[("huge.png", buffer.getvalue(), "image/png")],
+        )
+        self._assert_refused(page, "huge.png is too large", order)
+
+    def test_a_post_without_csrf_token_is_refused(self):
+        order = self._delivered_order()
+        self._portal_login()
+        data = self._form_data(order, {self._line(order, self.product_a): 1})
+        del data["csrf_token"]
+        page = self.url_open(f"/my/orders/{order.id}/aftersales", data=data)
+        self.assertEqual(page.status_code, 400)
+        data["csrf_token"] = "forged"
+        page = self.url_open(f"/my/orders/{order.id}/aftersales", data=data)
+        self.assertEqual(page.status_code, 400)
+        self.assertFalse(self.Rma.search([("order_id", "=", order.id)]))
+
+
+@tagged("post_install", "-at_install")
+class TestPortalSecurity(PortalCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Rma = cls.env["sale.rma"]
+
+    def _request(self, order, note=False):
+        return self.Rma.create(
+            {
+                "order_id": order.id,
+                "rma_type": "return_refund",
+                "reason_id": self.reason.id,
+                "description": "Broken on arrival",
+                "note": note,
+                "line_ids": [
+                    Command.create(
+                        {"sale_line_id": order.order_line[0].id, "quantity": 1}
+                    )
+                ],
+            }
+        )
+
+    def test_another_customers_order_and_requests_cannot_be_reached_by_url(self):
+        mine = self._delivered_order()
+        theirs = self._delivered_order(partner=self.other_customer)
+        their_rma = self._request(theirs, note="<p>THEIR-NOTE</p>")
+        self._portal_login()
+        for url in (
+            f"/my/orders/{theirs.id}",
+            f"/my/orders/{theirs.id}/aftersales",
+            f"/my/aftersales/{their_rma.id}",
+            f"/my/aftersales/{their_rma.id}?report_type=pdf",
+            "/my/aftersales/999999",
+            "/my/orders/999999/aftersales",
+        ):
+            page = self.url_open(url)
+            self.assertTrue(page.url.endswith("/my"), f"{url} led to {page.url}")
+            self._assert_page(page, lacks=[theirs.name, their_rma.name, "THEIR-NOTE"])
+        page = self.url_open(
+            f"/my/orders/{theirs.id}/aftersales",
+            data={
+                "csrf_token": self._csrf(),
+                "rma_type": "refund",
+                "reason_id": str(self.reason.id),
+                f"quantity_{theirs.order_line[0].id}": "1",
+            },
+        )
+        self.assertTrue(page.url.endswith("/my"))
+        self.assertEqual(self.Rma.search([("order_id", "=", theirs.id)]), their_rma)
+        # An access token of the other order opens its page, never its form.
+        token = theirs._portal_ensure_token()
+        page = self.url_open(f"/my/orders/{theirs.id}/aftersales?access_token={token}")
+        self.assertTrue(page.url.endswith("/my"))
+        page = self.url_open(f"/my/orders/{theirs.id}?access_token={token}")
+        self._assert_page(page, lacks=["Request After-Sales"])
+        # My own order still works.
+        self.assertEqual(self.url_open(f"/my/orders/{mine.id}").status_code, 200)
+
+    def test_a_portal_user_reads_only_their_own_requests_and_never_the_note(self):
+        mine = self._request(self._delivered_order(), note="<p>MY-NOTE</p>")
+        theirs = self._request(
+            self._delivered_order(partner=self.other_customer), note="<p>THEIR</p>"
+        )
+        Rma = self.Rma.with_user(self.portal_user)
+        self.assertEqual(Rma.search([]), mine)
+        self.assertEqual(
+            self.env["sale.rma.line"].with_user(self.portal_user).search([]),
+            mine.line_ids,
+        )
+        self.assertEqual(
+            mine.with_user(self.portal_user).description, "Broken on arrival"
+        )
+        with self.assertRaises(AccessError):
+            theirs.with_user(self.portal_user).read(["name"])
+        with self.assertRaises(AccessError):
+            theirs.line_ids.with_user(self.portal_user).read(["quantity"])
+        with self.assertRaises(AccessError):
+            mine.with_user(self.portal_user).read(["note"])
+        self.assertNotIn("note", mine.with_user(self.portal_user).fields_get())
+        with self.assertRaises(AccessError):
+            mine.with_user(self.portal_user).write({"description": "changed"})
+        with self.assertRaises(AccessError):
+            Rma.create({"order_id": mine.order_id.id, "rma_type": "refund"})
+        # The after-sales team still reads and writes it.
+        clerk = new_test_user(
+            self.env,
+            login="sf_portal_clerk",
+            groups="sale_fulfillment.group_aftersales_user",
+        )
+        self.assertIn("MY-NOTE", str(mine.with_user(clerk).note))
+        mine.with_user(clerk).note = "<p>Checked</p>"
+        self.assertIn("Checked", str(mine.note))
+
+    def test_the_list_and_the_counter_show_only_their_own_requests(self):
+        mine = self._request(self._delivered_order())
+        theirs = self._request(self._delivered_order(partner=self.other_customer))
+        self._portal_login()
+        page = self.url_open("/my/aftersales")
+        self.assertEqual(page.status_code, 200)
+        self._assert_page(
+            page,
+            has=[mine.name, f'href="/my/aftersales/{mine.id}"'],
+            lacks=[theirs.name],
+        )
+        for sortby in ("date", "name", "state"):
+            for filterby in ("all", "open", "closed"):
+                page = self.url_open(
+                    f"/my/aftersales?sortby={sortby}&filterby={filterby}"
+                )
+                self.assertEqual(page.status_code, 200)
+                self._assert_page(page, lacks=[theirs.name])
+        page = self.url_open("/my/aftersales?filterby=closed")
+        self._assert_page(page, lacks=[mine.name])
+        counters = self.make_jsonrpc_request(
+            "/my/counters", {"counters": ["aftersales_count"]}
+        )
+        self.assertEqual(counters["aftersales_count"], 1)
+        home = self.url_open("/my/home")
+        self._assert_page(
+            home, has=['href="/my/aftersales" title="After-Sales Requests"']
+        )
+
+    def test_request_page_shows_the_customer_side_and_hides_internal_notes(self):
+        order = self._delivered_order()
+        rma = self._request(order, note="<p>INTERNAL-RMA-NOTE</p>")
+        rma.message_post(
+            body="INTERNAL-CHATTER-NOTE",
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        rma.message_post(
+            body="Please send us a photo.",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self._portal_login()
+        page = self.url_open(f"/my/aftersales/{rma.id}")
+        self.assertEqual(page.status_code, 200)
+        self._assert_page(
+            page,
+            has=[rma.name, "Return and Refund", self.reason.name, "Broken on arrival"],
+            lacks=["INTERNAL-RMA-NOTE", "INTERNAL-CHATTER-NOTE"],
+        )
+        messages = self.make_jsonrpc_request(
+            "/mail/chatter_fetch", {"thread_model": "sale.rma", "thread_id": rma.id}
+        )["data"]["mail.message"]
+        bodies = " ".join(str(message["body"]) for message in messages)
+        self.assertIn("Please send us a photo.", bodies)
+        self.assertNotIn("INTERNAL-CHATTER-NOTE", bodies)
+
+    def test_accepted_return_shows_where_to_send_the_goods_and_the_credit_note(self):
+        self.company.rma_refund_timing = "immediate"
+        order = self._delivered_order()
+        self._invoice(order)
+        rma = self._request(order)
+        rma.action_confirm()
+        self.assertEqual(rma.state, "waiting_return")
+        rma.refund_move_ids.action_post()
+        warehouse_address = self.warehouse.partner_id
+        self._portal_login()
+        page = self.url_open(f"/my/aftersales/{rma.id}")
+        self._assert_page(
+            page,
+            has=[
+                "please send the goods back",
+                warehouse_address.name,
+                rma.return_picking_ids.name,
+                f"/my/picking/pdf/{rma.return_picking_ids.id}?access_token=",
+                rma.refund_move_ids.name,
+            ],
+        )
+        slip = self.url_open(
+            re.search(
+                r'href="(/my/picking/pdf/\d+\?access_token=[\w-]+)"', page.text
+            ).group(1)
+        )
+        self.assertEqual(slip.headers["Content-Type"], "application/pdf")
+        pdf = self.url_open(f"/my/aftersales/{rma.id}?report_type=pdf")
+        self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
+
+
+@tagged("post_install", "-at_install")
+class TestPortalUi(HttpCase):
+    """The customer follows an order and files an after-sales request in a
+    real browser, logged in as a portal user."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["sale.review.rule"].search([]).action_archive()
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Portal Tour Customer", "email": "tour.customer@example.com"}
+        )
+        cls.portal_user = new_test_user(
+            cls.env,
+            login="sf_portal_tour",
+            groups="base.group_portal",
+            partner_id=cls.customer.id,
+            name=cls.customer.name,
+            email=cls.customer.email,
+        )
+        cls.carrier = cls.env["delivery.carrier"].create(
+            {
+                "name": "Tour Express",
+                "delivery_type": "fixed",
+                "tracking_url": "https://track.example.com/?ref=<shipmenttrackingnumber>",
+                "product_id": cls.env["product.product"]
+                .create({"name": "Tour Express Fee", "type": "service"})
+                .id,
+            }
+        )
+        cls.teacup, cls.teapot = cls.env["product.product"].create(
+            [
+                {"name": name, "type": "consu", "is_storable": True, "list_price": 12}
+                for name in ("Tour Teacup", "Tour Teapot")
+            ]
+        )
+        stock = cls.env.ref("stock.stock_location_stock")
+        for product in (cls.teacup, cls.teapot):
+            cls.env["stock.quant"]._update_available_quantity(product, stock, 20)
+
+    def _delivered_order(self):
+        """A confirmed order of the customer, shipped in two packages with a
+        tracking reference and delivered."""
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "carrier_id": self.carrier.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.teacup.id, "product_uom_qty": 3}
+                    ),
+                    Command.create(
+                        {"product_id": self.teapot.id, "product_uom_qty": 1}
+                    ),
+                ],
+            }
+        )
+        order.action_confirm()
+        picking = order.picking_ids
+        for index, move_line in enumerate(picking.move_line_ids, start=1):
+            move_line.result_package_id = self.env["stock.quant.package"].create(
+                {"name": f"TOUR-PARCEL-{index}"}
+            )
+        picking.move_ids.picked = True
+        picking.button_validate()
+        picking.carrier_tracking_ref = "TOUR-TRACK-1"
+        picking._action_mark_delivered()
+        self.assertEqual(order.delivery_status, "full")
+        return order
+
+    def test_customer_follows_an_order_timeline(self):
+        order = self._delivered_order()
+        self.assertEqual(
+            self.env["sale.order"].with_user(self.portal_user).search([]), order
+        )
+        self.start_tour(
+            "/my/orders",
+            "sale_fulfillment_portal_tracking_tour",
+            login=self.portal_user.login,
+        )
+
+    def test_customer_files_an_aftersales_request_with_a_photo(self):
+        order = self._delivered_order()
+        self.start_tour(
+            f"/my/orders/{order.id}",
+            "sale_fulfillment_portal_aftersales_tour",
+            login=self.portal_user.login,
+        )
+        rma = order.rma_ids
+        self.assertEqual(len(rma), 1)
+        self.assertRecordValues(
+            rma,
+            [
+                {
+                    "state": "draft",
+                    "rma_type": "exchange",
+                    "request_origin": "portal",
+                    "description": "The handles broke off on the first use.",
+                }
+            ],
+        )
+        self.assertEqual(rma.line_ids.product_id, self.teacup)
+        self.assertEqual(rma.line_ids.quantity, 2)
+        photo = rma.message_ids.attachment_ids
+        self.assertEqual(photo.name, "broken-handle.png")
+        self.assertEqual(photo.mimetype, "image/png")
