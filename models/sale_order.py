@@ -1532,6 +1532,7 @@ class SaleOrder(models.Model):
         }
 
     def _get_portal_step_received(self):
+        """The order received: when it was confirmed (or, held, placed)."""
         self.ensure_one()
         held = self.state != "sale"
         return self._prepare_portal_step(
@@ -1698,7 +1699,7 @@ class SaleOrder(models.Model):
             return None
         return self._prepare_portal_step(
             "aftersales",
-            self.env._("After-Sales"),
+            self.env._("After-Sales Requests"),
             "current" if any(rma.state in RMA_OPEN_STATES for rma in rmas) else "done",
             date=max(rmas.mapped("create_date")),
             details=[

@@ -8,6 +8,7 @@ from PIL import Image
 from odoo import Command, fields, http
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
 
 from .common import FulfillmentCase
 
@@ -893,6 +894,42 @@ class TestPortalSecurity(PortalCase):
         bodies = " ".join(str(message["body"]) for message in messages)
         self.assertIn("Please send us a photo.", bodies)
         self.assertNotIn("INTERNAL-CHATTER-NOTE", bodies)
+
+    def test_a_customer_writes_to_the_team_on_their_own_requests_only(self):
+        mine = self._request(self._delivered_order())
+        mine.message_subscribe(partner_ids=self.handler.partner_id.ids)
+        theirs = self._request(self._delivered_order(partner=self.other_customer))
+        self._portal_login()
+        self.make_jsonrpc_request(
+            "/mail/message/post",
+            {
+                "thread_model": "sale.rma",
+                "thread_id": mine.id,
+                "post_data": {
+                    "body": "Any news?",
+                    "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",
+                },
+            },
+        )
+        message = mine.message_ids[:1]
+        self.assertEqual(message.author_id, self.customer)
+        self.assertIn("Any news?", str(message.body))
+        self.assertIn(self.handler.partner_id, message.notified_partner_ids)
+        with self.assertRaisesRegex(JsonRpcException, "NotFound"):
+            self.make_jsonrpc_request(
+                "/mail/message/post",
+                {
+                    "thread_model": "sale.rma",
+                    "thread_id": theirs.id,
+                    "post_data": {
+                        "body": "Let me in",
+                        "message_type": "comment",
+                        "subtype_xmlid": "mail.mt_comment",
+                    },
+                },
+            )
+        self.assertNotIn("Let me in", " ".join(theirs.message_ids.mapped("body")))
 
     def test_accepted_return_shows_where_to_send_the_goods_and_the_credit_note(self):
         self.company.rma_refund_timing = "immediate"
