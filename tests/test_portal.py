@@ -802,6 +802,16 @@ class TestPortalSecurity(PortalCase):
         self._assert_page(page, lacks=["Request After-Sales"])
         # My own order still works.
         self.assertEqual(self.url_open(f"/my/orders/{mine.id}").status_code, 200)
+        # Without logging in, even the own order's token opens no form.
+        self.logout()
+        token = mine._portal_ensure_token()
+        for url in (
+            f"/my/orders/{mine.id}/aftersales?access_token={token}",
+            "/my/aftersales",
+        ):
+            page = self.url_open(url)
+            self.assertIn("/web/login", page.url)
+        self.assertEqual(self.Rma.search([("order_id", "=", mine.id)]), self.Rma)
 
     def test_a_portal_user_reads_only_their_own_requests_and_never_the_note(self):
         mine = self._request(self._delivered_order(), note="<p>MY-NOTE</p>")
