@@ -6,6 +6,7 @@ from odoo.tools import float_compare, float_is_zero, format_list
 from odoo.tools.misc import formatLang
 
 from .locking import lock_for_update
+from .sale_fulfillment_rating_mixin import RECEIVED_RATING_DOMAIN
 
 RMA_TYPES = [
     ("cancel", "Cancel"),
@@ -54,7 +55,12 @@ SETTLED_FIELDS = frozenset(
 class SaleRma(models.Model):
     _name = "sale.rma"
     _description = "After-Sales Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    # The rating mixin first: it brings mail.thread (Python's method order).
+    _inherit = [
+        "sale.fulfillment.rating.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
 
@@ -433,6 +439,21 @@ class SaleRma(models.Model):
             action["res_id"] = moves.id
         else:
             action["domain"] = [("id", "in", moves.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_view_ratings(self):
+        """Open the customer's ratings of the request."""
+        self.ensure_one()
+        self.check_access("read")
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "rating.rating_rating_action"
+        )
+        action["domain"] = [
+            ("res_model", "=", self._name),
+            ("res_id", "=", self.id),
+            *RECEIVED_RATING_DOMAIN,
+        ]
         action["context"] = {"create": False}
         return action
 
@@ -1014,6 +1035,39 @@ class SaleRma(models.Model):
             )
         )
         shipped._notify_customer("sale_fulfillment.mail_template_sale_rma_shipped")
+
+    # Satisfaction surveys (满意度调查)
+
+    @api.model
+    def _get_rating_trigger_domain(self, company, since, until):
+        """Requests done between ``since`` and ``until``."""
+        domain = [("state", "=", "done"), ("done_on", "<=", until)]
+        if since:
+            domain.append(("done_on", ">=", since))
+        return domain
+
+    @api.model
+    def _get_rating_request_template(self):
+        return (
+            self.env.ref(
+                "sale_fulfillment.mail_template_sale_rma_rating_request",
+                raise_if_not_found=False,
+            )
+            or self.env["mail.template"]
+        )
+
+    @api.model
+    def _get_rating_subtype_xmlid(self):
+        return "sale_fulfillment.mt_sale_rma_rating"
+
+    def _rating_get_parent_field_name(self):
+        # The order's ratings list those of its requests too.
+        return "order_id"
+
+    def _rating_get_operator(self):
+        # Who handled the request is rated, not the salesperson.
+        self.ensure_one()
+        return self.handler_id.partner_id or super()._rating_get_operator()
 
     # Labels
 
