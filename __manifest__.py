@@ -17,6 +17,7 @@
         "stock_picking_batch",
         "barcodes",
         "barcodes_gs1_nomenclature",
+        "rating",
     ],
     "data": [
         "security/sale_fulfillment_security.xml",
@@ -27,6 +28,7 @@
         "data/mrp_schedule_data.xml",
         "data/sale_fulfillment_digest_data.xml",
         "data/sale_tracking_data.xml",
+        "data/sale_rating_data.xml",
         # Before the views: the after-sales form's Print button refers to its report.
         "reports/picking_list_report.xml",
         "reports/packing_slip_report.xml",

@@ -1,8 +1,10 @@
 """Cost of the digest KPIs at 10,000 and 100,000 orders.
 
 Builds one real order through Odoo (confirmed and shipped), clones it with SQL
-into 10,000 orders of 2,000 customers over one month, computes the KPIs of the
-month, then grows the month to 100,000 orders and computes them again. Beside
+into 10,000 orders of 2,000 customers over one month (three channels and orders
+without one; every other order asked to rate it, a third of them rated through
+Odoo's `rating.rating`), computes the KPIs of the month, then grows the month
+to 100,000 orders and computes them again. Beside
 each, Odoo's own Sales Analysis (`sale.report`) sums the same orders' revenue,
 measured in the same run. Prints queries and seconds of both: the KPIs' query
 count must not change with the number of orders. Everything is rolled back.
@@ -63,7 +65,7 @@ def template_order(env, partner, product):
     return order
 
 
-def grow(env, template, partners, first, count):
+def grow(env, template, partners, media, first, count):
     """Clone ``template`` into orders ``first`` .. ``first + count - 1``."""
     env.cr.execute(
         "CREATE TEMP TABLE IF NOT EXISTS bench_numbers (n int, partner_id int)"
@@ -91,6 +93,12 @@ def grow(env, template, partners, first, count):
             "amount_untaxed": "10 + b.n % 500",
             "amount_total": "10 + b.n % 500",
             "procurement_group_id": "NULL",
+            # Three channels, and every fourth order without one.
+            "medium_id": f"(ARRAY[{', '.join(map(str, media.ids))}, NULL]::int[])"
+            "[1 + b.n % 4]",
+            # Every other order asked to rate, the day after it was placed.
+            "rating_request_sent_on": f"CASE WHEN b.n % 2 = 0 THEN {spread} "
+            "+ INTERVAL '1 day' END",
         },
         "CROSS JOIN bench_numbers b",
     )
@@ -121,10 +129,33 @@ def grow(env, template, partners, first, count):
         "JOIN sale_order o2 ON o2.id = o.id "
         "JOIN sale_order_line l ON l.order_id = o.id",
     )
+    # Two thirds of the asked orders answered (1, 3 or 5), the others still
+    # pending (a rating of 0), as Odoo's rating requests leave them.
+    model_id = env["ir.model"]._get_id("sale.order")
+    env.cr.execute(
+        """
+        INSERT INTO rating_rating (res_model_id, res_model, res_id, partner_id,
+                                   rating, rating_text, consumed, access_token,
+                                   create_date, write_date)
+        SELECT %s, 'sale.order', asked.id, asked.partner_id, asked.value,
+               CASE asked.value WHEN 5 THEN 'top' WHEN 3 THEN 'ok'
+                                WHEN 1 THEN 'ko' ELSE 'none' END,
+               asked.value > 0, md5(asked.id::text), NOW(), NOW()
+          FROM (
+                SELECT o.id, o.partner_id,
+                       (ARRAY[0, 1, 3, 5, 5, 0])[1 + (b.n / 2) %% 6] AS value
+                  FROM sale_order o
+                  JOIN bench_numbers b ON 'BENCH' || b.n = o.name
+                 WHERE b.n %% 2 = 0
+          ) asked
+        """,
+        [model_id],
+    )
     # As autovacuum would after such a load: without statistics PostgreSQL
     # plans the view for the empty tables it last saw.
     env.cr.execute(
-        "ANALYZE sale_order, sale_order_line, stock_move, res_partner, stock_location"
+        "ANALYZE sale_order, sale_order_line, stock_move, res_partner, "
+        "stock_location, rating_rating"
     )
     env.invalidate_all()
 
@@ -140,13 +171,16 @@ def main():
             {"name": "Bench KPI product", "type": "consu", "list_price": 10}
         )
         template = template_order(env, partners[0], product)
+        media = env["utm.medium"].create(
+            [{"name": f"Bench Channel {n}"} for n in range(3)]
+        )
         digest = env["sale.fulfillment.digest"].create({"name": "Bench", "tz": "UTC"})
         start, end = datetime(2026, 3, 1), datetime(2026, 4, 1)
         made = 0
         print(f"Digest KPIs of one month, median of {args.rounds} rounds")
         rows = []
         for size in SIZES:
-            grow(env, template, partners, made + 1, size - made)
+            grow(env, template, partners, media, made + 1, size - made)
             made = size
             ours, odoo_own = [], []
             for _round in range(args.rounds):
@@ -167,6 +201,8 @@ def main():
                 )
                 odoo_own.append((o_queries, o_seconds))
             assert kpis["order_count"] == size, kpis["order_count"]
+            assert kpis["ratings_requested"] == size // 2, kpis["ratings_requested"]
+            assert len(kpis["by_channel"]) == 4, kpis["by_channel"]
             rows.append(
                 (
                     size,

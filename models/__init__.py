@@ -11,6 +11,7 @@ from . import (
     res_config_settings,
     res_partner,
     sale_fulfillment_digest,
+    sale_fulfillment_rating_mixin,
     sale_order,
     sale_order_line,
     sale_review_issue,

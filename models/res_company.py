@@ -4,6 +4,11 @@ from odoo.exceptions import ValidationError
 from .sale_order import SLA_FIELDS
 from .sale_rma import EXCHANGE_POLICIES, REFUND_TIMINGS
 
+RATING_TRIGGERS = [
+    ("delivered", "Delivery Confirmed"),
+    ("shipped", "Last Shipment Left"),
+]
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -105,6 +110,35 @@ class ResCompany(models.Model):
     sale_sla_shipped_hours = fields.Integer(string="Shipped (hours)")
     sale_sla_aftersales_hours = fields.Integer(string="After-Sales (hours)")
 
+    # Satisfaction surveys (满意度调查).
+    sale_rating_enabled = fields.Boolean(
+        string="Satisfaction Surveys",
+        help="Email customers a rating request once their order is delivered "
+        "and once their after-sales request is done.",
+    )
+    sale_rating_delay_hours = fields.Integer(
+        string="Ask After (hours)",
+        default=24,
+        help="Hours after the delivery (or the end of an after-sales request) "
+        "before the customer is asked to rate it.",
+    )
+    sale_rating_trigger = fields.Selection(
+        selection=RATING_TRIGGERS,
+        string="Ask Orders When",
+        default="delivered",
+        required=True,
+        help="Delivery Confirmed: once every delivery of the order is marked "
+        "delivered. Last Shipment Left: once its last delivery left the "
+        "warehouse, for companies that never confirm deliveries.",
+    )
+    sale_rating_enabled_on = fields.Datetime(
+        string="Satisfaction Surveys Since",
+        readonly=True,
+        copy=False,
+        help="When the surveys were last switched on: orders delivered and "
+        "requests done before are never asked.",
+    )
+
     @api.constrains(
         "sale_payment_reminder_delay_hours", "sale_payment_cancel_delay_hours"
     )
@@ -124,6 +158,36 @@ class ResCompany(models.Model):
                         company=company.name,
                     )
                 )
+
+    @api.constrains("sale_rating_delay_hours")
+    def _check_sale_rating_delay_hours(self):
+        for company in self:
+            if company.sale_rating_delay_hours < 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the satisfaction survey delay cannot be "
+                        "negative.",
+                        company=company.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        now = fields.Datetime.now()
+        for vals in vals_list:
+            if vals.get("sale_rating_enabled"):
+                vals["sale_rating_enabled_on"] = now
+        return super().create(vals_list)
+
+    def write(self, vals):
+        switched_on = self.browse()
+        if vals.get("sale_rating_enabled"):
+            switched_on = self.filtered(lambda company: not company.sale_rating_enabled)
+        res = super().write(vals)
+        if switched_on:
+            # Switching the surveys on does not ask past customers.
+            switched_on.sale_rating_enabled_on = fields.Datetime.now()
+        return res
 
     def _get_fulfillment_sla_hours(self, stage):
         """Service level of the fulfillment ``stage`` in hours, 0 for none."""

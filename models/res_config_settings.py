@@ -89,3 +89,15 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.sale_sla_aftersales_hours",
         readonly=False,
     )
+    sale_rating_enabled = fields.Boolean(
+        related="company_id.sale_rating_enabled",
+        readonly=False,
+    )
+    sale_rating_delay_hours = fields.Integer(
+        related="company_id.sale_rating_delay_hours",
+        readonly=False,
+    )
+    sale_rating_trigger = fields.Selection(
+        related="company_id.sale_rating_trigger",
+        readonly=False,
+    )

@@ -33,6 +33,8 @@ COMPARED_KPIS = (
     "returned_amount",
     "held_orders",
     "late_orders",
+    "avg_rating",
+    "rating_response_rate",
 )
 
 # Upper bounds (in the company's currency) of the order amount brackets.
@@ -123,6 +125,18 @@ class SaleFulfillmentDigest(models.Model):
         default=True,
         help="How many orders fall in each amount bracket.",
     )
+    kpi_channels = fields.Boolean(
+        string="Channels",
+        default=True,
+        help="Orders and revenue per channel (web shop, phone, email, "
+        "marketplace…), with each channel's share of the revenue.",
+    )
+    kpi_satisfaction = fields.Boolean(
+        string="Satisfaction",
+        default=True,
+        help="Average customer rating, rating requests sent and answered, and "
+        "the response rate.",
+    )
     kpi_regions = fields.Boolean(string="Top Regions", default=True)
     kpi_products = fields.Boolean(string="Top Products", default=True)
     last_sent_on = fields.Datetime(readonly=True, copy=False)
@@ -188,11 +202,24 @@ class SaleFulfillmentDigest(models.Model):
         ``returning_customers``, ``repeat_purchase_rate``, ``shipped_orders``,
         ``on_time_rate``, ``avg_lead_time_hours``, ``returned_orders``,
         ``return_rate``, ``returned_amount``, ``amount_paid``, ``held_orders``,
-        ``late_orders``; ``amount_distribution``, ``top_regions``,
-        ``top_products`` (lists of dicts); ``previous`` (the same figures for
+        ``late_orders``, ``avg_rating``, ``rating_response_rate``,
+        ``ratings_requested``, ``ratings_received``; ``amount_distribution``,
+        ``by_channel``, ``top_regions``, ``top_products`` (lists of dicts);
+        ``previous`` (the same figures for
         the period of the same length just before) and ``change`` (percent
         change of each compared figure, None when the previous one is zero);
         ``date_from``, ``date_to``, ``company_id``, ``currency_id``.
+
+        Every figure is about the orders dated in the period. The ratings
+        too: ``ratings_requested`` counts those of the period's orders whose
+        customer was asked to rate them (whenever asked), ``ratings_received``
+        those the customer rated, ``rating_response_rate`` the rated share of
+        the asked ones and ``avg_rating`` (1 to 5; 0 when none) the average
+        over the rated orders, each order weighing once with the average of
+        its ratings. ``by_channel`` gives, per channel (the order's UTM
+        medium; "No Channel" when empty), ``channel_id``, ``name``,
+        ``count``, ``revenue`` and ``share`` (percent of the revenue), by
+        revenue.
 
         A constant number of queries, however many orders.
         """
@@ -248,6 +275,7 @@ class SaleFulfillmentDigest(models.Model):
         }
         domain = self._get_kpi_domain(company, start, end)
         kpis["amount_distribution"] = self._get_amount_distribution(company, domain)
+        kpis["by_channel"] = self._get_channels(company, domain, kpis["revenue"])
         kpis["top_regions"] = self._get_top_regions(domain)
         kpis["top_products"] = self._get_top_products(company, start, end)
         return kpis
@@ -281,6 +309,10 @@ class SaleFulfillmentDigest(models.Model):
                 returned,
                 returned_amount,
                 late,
+                avg_rating,
+                response_rate,
+                ratings_requested,
+                ratings_received,
             )
         ] = analysis._read_group(
             domain,
@@ -297,6 +329,10 @@ class SaleFulfillmentDigest(models.Model):
                 "returned_count:sum",
                 "returned_amount:sum",
                 "late_count:sum",
+                "rating_value:avg",
+                "rating_response_percent:avg",
+                "rating_requested_count:sum",
+                "rated_count:sum",
             ],
         )
         repeat = len(
@@ -339,6 +375,10 @@ class SaleFulfillmentDigest(models.Model):
             "returned_amount": currency.round(returned_amount or 0.0),
             "held_orders": held,
             "late_orders": late or 0,
+            "avg_rating": round(avg_rating or 0.0, 2),
+            "rating_response_rate": round(response_rate or 0.0, 2),
+            "ratings_requested": ratings_requested or 0,
+            "ratings_received": ratings_received or 0,
         }
 
     @api.model
@@ -391,6 +431,31 @@ class SaleFulfillmentDigest(models.Model):
                 }
             )
         return result
+
+    @api.model
+    def _get_channels(self, company, domain, revenue):
+        """[{channel_id, name, count, revenue, share}] per channel (the
+        orders' UTM medium), the most revenue first; ``share`` is the percent
+        of ``revenue``, the period's."""
+        rows = self.env["sale.order.analysis"]._read_group(
+            domain,
+            groupby=["medium_id"],
+            aggregates=["__count", "amount_untaxed:sum"],
+            order="amount_untaxed:sum desc, __count desc",
+        )
+        currency = company.currency_id
+        return [
+            {
+                "channel_id": medium.id,
+                "name": medium.name or self.env._("No Channel"),
+                "count": count,
+                "revenue": currency.round(amount or 0.0),
+                "share": round((amount or 0.0) / revenue * 100.0, 2)
+                if revenue
+                else 0.0,
+            }
+            for medium, count, amount in rows
+        ]
 
     @api.model
     def _get_top_regions(self, domain):
@@ -522,8 +587,10 @@ class SaleFulfillmentDigest(models.Model):
         sections = [
             ("orders", self.env._("Orders and Revenue"), self.kpi_orders),
             ("customers", self.env._("Customers"), self.kpi_customers),
+            ("channels", self.env._("Channels"), self.kpi_channels),
             ("fulfillment", self.env._("Fulfillment"), self.kpi_fulfillment),
             ("returns", self.env._("Returns"), self.kpi_returns),
+            ("satisfaction", self.env._("Satisfaction"), self.kpi_satisfaction),
             (
                 "distribution",
                 self.env._("Amount Distribution"),
@@ -553,6 +620,7 @@ class SaleFulfillmentDigest(models.Model):
                 key: self._get_bar_widths(kpis[key], measure)
                 for key, measure in (
                     ("amount_distribution", "count"),
+                    ("by_channel", "revenue"),
                     ("top_regions", "revenue"),
                     ("top_products", "revenue"),
                 )

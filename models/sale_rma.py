@@ -9,6 +9,7 @@ from odoo.tools.mimetypes import guess_mimetype
 from odoo.tools.misc import formatLang
 
 from .locking import lock_for_update
+from .sale_fulfillment_rating_mixin import RECEIVED_RATING_DOMAIN
 
 RMA_TYPES = [
     ("cancel", "Cancel"),
@@ -69,7 +70,13 @@ SETTLED_FIELDS = frozenset(
 class SaleRma(models.Model):
     _name = "sale.rma"
     _description = "After-Sales Request"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    # The rating mixin first: it brings mail.thread (Python's method order).
+    _inherit = [
+        "sale.fulfillment.rating.mixin",
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
     # Customers write to the team from the portal: reading the request (their
@@ -468,6 +475,21 @@ class SaleRma(models.Model):
             action["res_id"] = moves.id
         else:
             action["domain"] = [("id", "in", moves.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_view_ratings(self):
+        """Open the customer's ratings of the request."""
+        self.ensure_one()
+        self.check_access("read")
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "rating.rating_rating_action"
+        )
+        action["domain"] = [
+            ("res_model", "=", self._name),
+            ("res_id", "=", self.id),
+            *RECEIVED_RATING_DOMAIN,
+        ]
         action["context"] = {"create": False}
         return action
 
@@ -1142,6 +1164,39 @@ class SaleRma(models.Model):
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
         )
+
+    # Satisfaction surveys (满意度调查)
+
+    @api.model
+    def _get_rating_trigger_domain(self, company, since, until):
+        """Requests done between ``since`` and ``until``."""
+        domain = [("state", "=", "done"), ("done_on", "<=", until)]
+        if since:
+            domain.append(("done_on", ">=", since))
+        return domain
+
+    @api.model
+    def _get_rating_request_template(self):
+        return (
+            self.env.ref(
+                "sale_fulfillment.mail_template_sale_rma_rating_request",
+                raise_if_not_found=False,
+            )
+            or self.env["mail.template"]
+        )
+
+    @api.model
+    def _get_rating_subtype_xmlid(self):
+        return "sale_fulfillment.mt_sale_rma_rating"
+
+    def _rating_get_parent_field_name(self):
+        # The order's ratings list those of its requests too.
+        return "order_id"
+
+    def _rating_get_operator(self):
+        # Who handled the request is rated, not the salesperson.
+        self.ensure_one()
+        return self.handler_id.partner_id or super()._rating_get_operator()
 
     # Labels
 

@@ -1,6 +1,8 @@
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
+from odoo.addons.rating.models.rating_data import RATING_LIMIT_MIN
+
 from ..models.sale_order import FULFILLMENT_STATES
 
 # After-sales request types that bring goods back: they make an order "returned".
@@ -9,7 +11,8 @@ RETURN_RMA_TYPES = ("return_refund", "exchange")
 
 class SaleOrderAnalysis(models.Model):
     """One row per confirmed (or held) sales order with what happened to it:
-    money, shipping lead time, punctuality, returns and review time.
+    money, channel, shipping lead time, punctuality, returns, review time and
+    the customer's rating.
 
     The KPIs of the order digests aggregate this view, so that the emailed
     figures and the pivot the manager opens are the same numbers.
@@ -72,7 +75,11 @@ class SaleOrderAnalysis(models.Model):
         comodel_name="utm.source", string="Source", readonly=True
     )
     medium_id = fields.Many2one(
-        comodel_name="utm.medium", string="Medium", readonly=True
+        comodel_name="utm.medium",
+        string="Channel",
+        readonly=True,
+        help="Where the order came from (web shop, phone, email, marketplace…): "
+        "the order's UTM medium.",
     )
     order_count = fields.Integer(string="# Orders", readonly=True)
     amount_untaxed = fields.Monetary(
@@ -158,6 +165,34 @@ class SaleOrderAnalysis(models.Model):
         aggregator="avg",
         help="From the hold to the review decision (or until now while held).",
     )
+    rating_requested_on = fields.Datetime(
+        string="Rating Requested On",
+        readonly=True,
+        help="When the customer was asked to rate the order.",
+    )
+    rating_value = fields.Float(
+        string="Average Rating",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 2),
+        help="The average of the ratings the customer gave the order (1 to 5); "
+        "empty while none. Averaged over orders, each order counts once.",
+    )
+    is_rated = fields.Boolean(
+        string="Rated",
+        readonly=True,
+        help="The customer rated the order.",
+    )
+    rating_requested_count = fields.Integer(string="# Ratings Requested", readonly=True)
+    rated_count = fields.Integer(string="# Rated", readonly=True)
+    rating_response_percent = fields.Float(
+        string="Rating Response Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="100 for an order whose customer answered the rating request, 0 "
+        "for one still unanswered; empty when not asked. Its average is the "
+        "response rate.",
+    )
 
     # Flushed before the view is read, so that it sees pending ORM writes.
     _depends = {
@@ -182,6 +217,7 @@ class SaleOrderAnalysis(models.Model):
             "is_production_late",
             "reviewed_on",
             "review_held_on",
+            "rating_request_sent_on",
         ],
         "sale.order.line": [
             "order_id",
@@ -217,6 +253,7 @@ class SaleOrderAnalysis(models.Model):
             "procurement_group_id",
         ],
         "res.partner": ["commercial_partner_id", "country_id", "state_id"],
+        "rating.rating": ["res_model", "res_id", "rating", "consumed"],
     }
 
     @property
@@ -245,7 +282,13 @@ class SaleOrderAnalysis(models.Model):
                         WHEN flags.is_on_time THEN 100.0
                         ELSE 0.0 END AS on_time_percent,
                    flags.is_late::int AS late_count,
-                   flags.is_returned::int AS returned_count
+                   flags.is_returned::int AS returned_count,
+                   (flags.rating_requested_on IS NOT NULL)::int
+                       AS rating_requested_count,
+                   flags.is_rated::int AS rated_count,
+                   CASE WHEN flags.rating_requested_on IS NULL THEN NULL
+                        WHEN flags.is_rated THEN 100.0
+                        ELSE 0.0 END AS rating_response_percent
               FROM (
                     SELECT base.*,
                            base.amount_paid > 0 AS is_paid,
@@ -322,7 +365,10 @@ class SaleOrderAnalysis(models.Model):
                    COALESCE(refund.amount, 0) AS returned_amount,
                    EXTRACT(
                        EPOCH FROM COALESCE(so.reviewed_on, %(now)s) - so.review_held_on
-                   ) / 3600.0 AS review_hours
+                   ) / 3600.0 AS review_hours,
+                   so.rating_request_sent_on AS rating_requested_on,
+                   rated.value AS rating_value,
+                   rated.value IS NOT NULL AS is_rated
               FROM sale_order so
               JOIN res_company company ON company.id = so.company_id
               JOIN res_partner customer ON customer.id = so.partner_id
@@ -437,12 +483,23 @@ class SaleOrderAnalysis(models.Model):
                                   )
                            ), 0) AS amount
               ) refund ON TRUE
+              LEFT JOIN LATERAL (
+                    -- The ratings the customer gave (Odoo's rating.rating);
+                    -- a request not answered yet has a rating of 0.
+                    SELECT AVG(received.rating) AS value
+                      FROM rating_rating received
+                     WHERE received.res_model = 'sale.order'
+                       AND received.res_id = so.id
+                       AND received.consumed
+                       AND received.rating >= %(rating_min)s
+              ) rated ON TRUE
              WHERE so.state = 'sale'
                 OR so.review_state IN ('to_review', 'rejected')
             """,
             rate=rate,
             now=now,
             return_types=RETURN_RMA_TYPES,
+            rating_min=RATING_LIMIT_MIN,
         )
 
     def init(self):

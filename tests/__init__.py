@@ -14,6 +14,7 @@ from . import (
     test_review_concurrency,
     test_review_rules,
     test_review_workflow,
+    test_satisfaction,
     test_security,
     test_shipment_concurrency,
     test_shipment_invariants,

@@ -2,6 +2,7 @@ import email
 import socket
 import subprocess
 import tempfile
+import unicodedata
 from datetime import date
 from email import policy
 from unittest.mock import patch
@@ -87,6 +88,63 @@ class TestDigest(KpiCase):
         self.assertNotIn("Top Regions", english.body_html)
         self.assertIn("Repeat-purchase rate", english.body_html)
         self.assertFalse(mails.attachment_ids)
+
+    def test_the_digest_shows_the_channels_and_the_satisfaction(self):
+        self._survey_march(*self._march())
+        mails = self._send_now()
+        english = mails.filtered(
+            lambda mail: self.manager.partner_id in mail.recipient_ids
+        )
+        body = english.body_html
+        for text in (
+            "Channels",
+            "KPI Phone",
+            "220.00",
+            "47.8 %",
+            "No Channel",
+            "Satisfaction",
+            "Average rating",
+            "2.5 / 5",
+            "Rating response rate",
+            "66.7 %",
+        ):
+            self.assertIn(text, body)
+        self.assertLess(
+            body.index("KPI Phone"), body.index("KPI Web Shop"), "by revenue"
+        )
+
+    def test_a_digest_without_channels_and_satisfaction_leaves_them_out(self):
+        self._survey_march(*self._march())
+        self.digest.write({"kpi_channels": False, "kpi_satisfaction": False})
+        mails = self._send_now()
+        body = mails.filtered(
+            lambda mail: self.manager.partner_id in mail.recipient_ids
+        ).body_html
+        self.assertNotIn("KPI Phone", body)
+        self.assertNotIn("Average rating", body)
+        self.assertIn("Repeat-purchase rate", body)
+
+    def test_the_statistics_pdf_shows_the_channels_and_the_satisfaction(self):
+        load_chinese(self.env)
+        self.phone.name = "电话订单"
+        self.web.name = "微信小程序"
+        self._survey_march(*self._march())
+        pdf = self.digest.with_context(
+            force_report_rendering=True, lang="zh_CN"
+        )._render_statistics_pdf(MARCH_FROM, MARCH_TO)
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+            file.write(pdf)
+            file.flush()
+            text = subprocess.run(
+                ["pdftotext", "-layout", file.name, "-"],
+                capture_output=True,
+                check=True,
+            ).stdout.decode()
+        # CJK fonts map some ideographs to their compatibility radicals.
+        text = unicodedata.normalize("NFKC", text)
+        self.assertRegex(text, r"电话订单\s+2\s+\$ 220\.00\s+47\.8 %")
+        self.assertRegex(text, r"微信小程序\s+1\s+\$ 200\.00\s+43\.5 %")
+        self.assertIn("2.5 / 5", text, "the average rating")
 
     def test_a_digest_without_recipient_is_refused(self):
         self.digest.write(

@@ -1,8 +1,10 @@
 from datetime import date, datetime
+from xml.etree import ElementTree
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .test_aftersales import AftersalesCase
 
@@ -24,6 +26,11 @@ class KpiCase(AftersalesCase):
 
     c3 ordered in January and February (previous period: one order of 20); c1's
     order of February is in the other company.
+
+    Channels: o1 and o2 came by phone, o3 from the web shop, o4 has none.
+    Satisfaction (``_survey_march``): o1, o2 and o3 were asked to rate; o1 got
+    5 from c1 and 3 from a colleague (average 4), o2 no answer, o3 got 1; o4
+    was not asked.
     """
 
     @classmethod
@@ -60,6 +67,9 @@ class KpiCase(AftersalesCase):
             login="sf_kpi_manager",
             groups="sales_team.group_sale_manager",
             company_ids=[Command.set((cls.company | cls.company_b).ids)],
+        )
+        cls.phone, cls.web = cls.env["utm.medium"].create(
+            [{"name": "KPI Phone"}, {"name": "KPI Web Shop"}]
         )
         cls.digest = cls.env["sale.fulfillment.digest"].create(
             {
@@ -132,6 +142,8 @@ class KpiCase(AftersalesCase):
             c2, [(b, 5)], datetime(2026, 3, 20, 10), datetime(2026, 3, 25)
         )
         o4 = self._dated_order(c3, [(b, 1)], datetime(2026, 3, 25, 12))
+        (o1 | o2).medium_id = self.phone
+        o3.medium_id = self.web
         self._ship_on(o1, datetime(2026, 3, 3, 10))
         self._ship_on(o2, datetime(2026, 3, 13, 10))
         self._ship_on(o4, datetime(2026, 3, 25, 12))
@@ -147,6 +159,21 @@ class KpiCase(AftersalesCase):
         held = self._create_orders([(a, 1)])
         held.write({"date_order": datetime(2026, 3, 8), "review_state": "to_review"})
         return o1, o2, o3, o4
+
+    def _survey_march(self, o1, o2, o3, o4):
+        """Ask o1, o2 and o3 to rate; o1 gets 5 and 3, o3 gets 1."""
+        (o1 | o2 | o3)._send_rating_request()
+        colleague = self.env["res.partner"].create(
+            {"name": "KPI Colleague", "email": "kpi-colleague@example.com"}
+        )
+        for order, value, partner in (
+            (o1, 5, None),
+            (o1, 3, colleague),
+            (o3, 1, None),
+        ):
+            order.rating_apply(
+                value, token=order._rating_get_access_token(partner=partner)
+            )
 
 
 class TestKpis(KpiCase):
@@ -249,22 +276,66 @@ class TestKpis(KpiCase):
         with self.assertRaisesRegex(UserError, "The period must end after it begins"):
             self.digest._compute_kpis(date(2026, 3, 2), date(2026, 3, 1))
 
+    def test_channels_and_satisfaction_of_a_month_match_the_hand_computed_figures(
+        self,
+    ):
+        self._survey_march(*self._march())
+        kpis = self.digest.with_user(self.manager)._compute_kpis(*MARCH)
+        self.assertEqual(kpis["ratings_requested"], 3, "o1, o2 and o3")
+        self.assertEqual(kpis["ratings_received"], 2, "o1 and o3; o2 did not answer")
+        self.assertAlmostEqual(kpis["rating_response_rate"], 66.67)
+        self.assertAlmostEqual(kpis["avg_rating"], 2.5, "o1 averages 4, o3 has 1")
+        self.assertEqual(
+            [
+                (row["channel_id"], row["name"], row["count"], row["revenue"])
+                for row in kpis["by_channel"]
+            ],
+            [
+                (self.phone.id, "KPI Phone", 2, 220.0),
+                (self.web.id, "KPI Web Shop", 1, 200.0),
+                (False, "No Channel", 1, 40.0),
+            ],
+        )
+        self.assertEqual(
+            [row["share"] for row in kpis["by_channel"]], [47.83, 43.48, 8.7]
+        )
+        previous = kpis["previous"]
+        self.assertEqual(previous["ratings_requested"], 0)
+        self.assertEqual(previous["avg_rating"], 0.0)
+        self.assertIsNone(kpis["change"]["avg_rating"], "nothing to compare with")
+        self.assertIsNone(kpis["change"]["rating_response_rate"])
+
+    def test_ratings_compare_with_the_previous_period(self):
+        o1, o2, o3, _o4 = self._march()
+        self._survey_march(o1, o2, o3, _o4)
+        april = self._dated_order(self.c1, [(self.product_a, 1)], datetime(2026, 4, 3))
+        april._send_rating_request()
+        april.rating_apply(5, token=april._rating_get_access_token())
+        kpis = self.digest._compute_kpis(date(2026, 4, 1), date(2026, 4, 30))
+        self.assertEqual(kpis["avg_rating"], 5.0)
+        self.assertEqual(kpis["rating_response_rate"], 100.0)
+        self.assertAlmostEqual(kpis["change"]["avg_rating"], 100.0, msg="2.5 to 5")
+        self.assertAlmostEqual(kpis["change"]["rating_response_rate"], 49.99, 1)
+
     def test_kpis_take_a_constant_number_of_queries(self):
-        self._march()
-        # The first call loads the company, currency, countries and products
-        # into the cache; what is counted then is the KPI queries themselves.
+        self._survey_march(*self._march())
+        # The first call loads the company, currency, countries, channels and
+        # products into the cache; what is counted then is the KPI queries
+        # themselves. The channels add one query to the 12 of the other KPIs;
+        # the ratings are read by the query of the period's figures.
         self.digest._compute_kpis(*MARCH)
         self.env.flush_all()
-        with self.assertQueryCount(12):
+        with self.assertQueryCount(13):
             self.digest._compute_kpis(*MARCH)
         for day in range(1, 21):
             self._dated_order(
                 self.c2, [(self.product_a, day)], datetime(2026, 3, day, 15)
             )
         self.env.flush_all()
-        with self.assertQueryCount(12):
+        with self.assertQueryCount(13):
             kpis = self.digest._compute_kpis(*MARCH)
         self.assertEqual(kpis["order_count"], 24)
+        self.assertEqual(kpis["ratings_requested"], 3)
 
 
 class TestOrderAnalysis(KpiCase):
@@ -287,6 +358,57 @@ class TestOrderAnalysis(KpiCase):
         self.assertTrue(by_order[o4].is_returned)
         self.assertFalse(by_order[o4].is_paid)
         self.assertEqual(by_order[o4].country_state_id, self.zhejiang)
+
+    def test_analysis_rows_hold_the_channel_and_the_ratings(self):
+        o1, o2, o3, o4 = self._march()
+        self._survey_march(o1, o2, o3, o4)
+        rows = self.env["sale.order.analysis"].search(
+            [("order_id", "in", (o1 | o2 | o3 | o4).ids)]
+        )
+        by_order = {row.order_id: row for row in rows}
+        self.assertEqual(by_order[o1].medium_id, self.phone)
+        self.assertFalse(by_order[o4].medium_id)
+        self.assertAlmostEqual(by_order[o1].rating_value, 4.0, msg="5 and 3")
+        self.assertTrue(by_order[o1].is_rated)
+        self.assertEqual(by_order[o1].rating_response_percent, 100.0)
+        self.assertFalse(by_order[o2].rating_value, "asked, not answered")
+        self.assertFalse(by_order[o2].is_rated)
+        self.assertEqual(by_order[o2].rating_response_percent, 0.0)
+        self.assertEqual(by_order[o2].rating_requested_count, 1)
+        self.assertFalse(by_order[o4].rating_requested_on)
+        self.assertFalse(by_order[o4].rating_response_percent, "not asked")
+        self.assertEqual(by_order[o4].rating_requested_count, 0)
+        # Grouped by channel, the averages the pivot shows.
+        groups = self.env["sale.order.analysis"]._read_group(
+            [("order_id", "in", (o1 | o2 | o3 | o4).ids)],
+            ["medium_id"],
+            ["rating_value:avg", "rating_response_percent:avg", "__count"],
+        )
+        by_channel = {medium: (avg, rate, count) for medium, avg, rate, count in groups}
+        self.assertEqual(by_channel[self.phone], (4.0, 50.0, 2))
+        self.assertEqual(by_channel[self.web], (1.0, 100.0, 1))
+        self.assertEqual(by_channel[self.env["utm.medium"]], (False, False, 1))
+
+    def test_analysis_filters_rated_and_dissatisfied_orders(self):
+        o1, o2, o3, o4 = self._march()
+        self._survey_march(o1, o2, o3, o4)
+        arch = self.env["sale.order.analysis"].get_view(
+            self.env.ref("sale_fulfillment.sale_order_analysis_view_search").id,
+            "search",
+        )["arch"]
+        orders = o1 | o2 | o3 | o4
+        for name, expected in (
+            ("rated", o1 | o3),
+            ("dissatisfied", o3),
+            ("rating_requested", o1 | o2 | o3),
+            ("rating_awaiting", o2),
+            ("no_channel", o4),
+        ):
+            node = ElementTree.fromstring(arch).find(f".//filter[@name='{name}']")
+            rows = self.env["sale.order.analysis"].search(
+                [("order_id", "in", orders.ids), *safe_eval(node.get("domain"))]
+            )
+            self.assertEqual(rows.order_id, expected, name)
 
     def test_analysis_shows_credit_notes_and_time_in_review(self):
         o1, _o2, _o3, _o4 = self._march()
