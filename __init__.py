@@ -1,1 +1,16 @@
 from . import models, reports, wizards
+
+
+def uninstall_hook(env):
+    """Drop the counters of the order numbering schemes with the addon: their
+    ``ir.sequence`` records, date ranges and PostgreSQL sequences."""
+    sequences = (
+        env["sale.order.numbering"]
+        .with_context(active_test=False)
+        .search([("sequence_id", "!=", False)])
+        .sequence_id
+    )
+    # Date ranges first: a sequence's unlink drops only its main PostgreSQL
+    # sequence.
+    sequences.date_range_ids.unlink()
+    sequences.unlink()
