@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL
-from odoo.tools.sql import index_exists
+from odoo.tools.sql import create_index, index_exists
 
 from .locking import lock_for_update
 from .sale_rma import OPEN_STATES as RMA_OPEN_STATES
@@ -104,6 +104,11 @@ class PendingNumber:
     def __init__(self, company_id, sequence_date):
         self.company_id = company_id
         self.sequence_date = sequence_date
+
+
+def _record_id(value):
+    """The id of a many-2-one create value, given as an id or a record."""
+    return value.id if isinstance(value, models.BaseModel) else value
 
 
 # Exception flags of an order, in the order the summary lists them.
@@ -642,6 +647,14 @@ class SaleOrder(models.Model):
 
     def init(self):
         super().init()
+        # Numbering looks up whether a number already names an order of the
+        # company: Odoo indexes names for partial (trigram) search only.
+        create_index(
+            self.env.cr,
+            "sale_order_company_id_name_index",
+            self._table,
+            ["company_id", "name"],
+        )
         # Even two transactions drawing the same random number at the same
         # second cannot both save it: the second one fails.
         if not index_exists(self.env.cr, NUMBER_INDEX):
@@ -656,17 +669,12 @@ class SaleOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         new_name = self._fields["name"].default(self)
-        for vals in vals_list:
-            if vals.get("name", new_name) == new_name:
-                # As Odoo's create would date its own number.
-                sequence_date = (
-                    fields.Datetime.context_timestamp(
-                        self, fields.Datetime.to_datetime(vals["date_order"])
-                    )
-                    if vals.get("date_order")
-                    else None
-                )
-                vals["name"] = PendingNumber(vals.get("company_id"), sequence_date)
+        vals_list = [
+            {**vals, "name": self._prepare_pending_number(vals)}
+            if vals.get("name", new_name) == new_name
+            else vals
+            for vals in vals_list
+        ]
         try:
             return super().create(vals_list)
         except UniqueViolation as error:
@@ -1539,21 +1547,24 @@ class SaleOrder(models.Model):
         teams = (
             self.env["crm.team"]
             .sudo()
-            .browse({vals.get("team_id") for vals in todo} - {False, None})
+            .browse({_record_id(vals.get("team_id")) for vals in todo} - {False, None})
         )
         companies = (
             self.env["res.company"]
             .sudo()
-            .browse({vals.get("company_id") for vals in todo} - {False, None})
+            .browse(
+                {_record_id(vals.get("company_id")) for vals in todo} - {False, None}
+            )
         )
         team_media = {team.id: team.sale_default_medium_id for team in teams}
         company_media = {
             company.id: company.sale_default_medium_id for company in companies
         }
+        no_medium = self.env["utm.medium"]
         for vals in todo:
             medium = self._get_default_medium(
-                team_media.get(vals.get("team_id")) or self.env["utm.medium"],
-                company_media.get(vals.get("company_id")) or self.env["utm.medium"],
+                team_media.get(_record_id(vals.get("team_id"))) or no_medium,
+                company_media.get(_record_id(vals.get("company_id"))) or no_medium,
             )
             if medium:
                 vals["medium_id"] = medium.id
@@ -1579,9 +1590,11 @@ class SaleOrder(models.Model):
         Team = self.env["crm.team"]
         keys = [
             (
-                Company.browse(vals.get("company_id") or self.env.company.id),
-                Medium.browse(vals.get("medium_id") or ()),
-                Team.browse(vals.get("team_id") or ()),
+                Company.browse(
+                    _record_id(vals.get("company_id")) or self.env.company.id
+                ),
+                Medium.browse(_record_id(vals.get("medium_id")) or ()),
+                Team.browse(_record_id(vals.get("team_id")) or ()),
             )
             for vals in pending
         ]
@@ -1600,6 +1613,19 @@ class SaleOrder(models.Model):
             for vals, number in zip(scheme_vals_list, numbers, strict=True):
                 vals["name"] = number
                 vals["numbering_id"] = scheme.id
+
+    @api.model
+    def _prepare_pending_number(self, vals):
+        """The ``PendingNumber`` of an order created from ``vals`` without a
+        name, with the company and date Odoo's own numbering would use."""
+        sequence_date = (
+            fields.Datetime.context_timestamp(
+                self, fields.Datetime.to_datetime(vals["date_order"])
+            )
+            if vals.get("date_order")
+            else None
+        )
+        return PendingNumber(_record_id(vals.get("company_id")), sequence_date)
 
     @api.model
     def _get_numbering_date(self, vals):

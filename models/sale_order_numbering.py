@@ -313,8 +313,9 @@ class SaleOrderNumbering(models.Model):
         then channel only, then team only, then company-wide; ties go to the
         lower ``sequence``. The scheme is an empty recordset where none fits.
         """
-        candidates = self.search(
-            [("company_id", "in", list({company.id for company, _m, _t in keys}))]
+        candidates = self.search_fetch(
+            [("company_id", "in", list({company.id for company, _m, _t in keys}))],
+            ["company_id", "medium_id", "team_id", "sequence"],
         )
         result = {}
         for company, medium, team in keys:
