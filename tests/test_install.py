@@ -116,7 +116,14 @@ class TestInstallUninstall(BaseCase):
                 "('Order Reviewer', 'After-Sales: User', 'After-Sales: Manager')"
             )
         )
-        # The scheme's counters went with it.
+        # The scheme's counters and the numbering's indexes went with it.
+        self.assertFalse(
+            self._query(
+                "SELECT indexname FROM pg_indexes WHERE indexname IN "
+                "('sale_order_company_id_name_index', "
+                "'sale_order_numbering_company_name_uniq')"
+            )
+        )
         self.assertFalse(
             self._query("SELECT id FROM ir_sequence WHERE id = %s", [sequence_id])
         )
