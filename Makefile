@@ -120,7 +120,8 @@ bench: check-odoo addons-link
 	$(PYTHON) bench/aftersales.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH); \
 	$(PYTHON) bench/scheduling.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH); \
 	$(PYTHON) bench/scan.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH); \
-	$(PYTHON) bench/kpis.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH)
+	$(PYTHON) bench/kpis.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH); \
+	$(PYTHON) bench/numbering.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH)
 
 clean:
 	rm -rf $(BUILD)

@@ -1,6 +1,7 @@
 from . import (
     account_move,
     account_move_line,
+    crm_team,
     mrp_production,
     mrp_workcenter,
     mrp_workcenter_load,
@@ -14,6 +15,7 @@ from . import (
     sale_fulfillment_rating_mixin,
     sale_order,
     sale_order_line,
+    sale_order_numbering,
     sale_review_issue,
     sale_review_rule,
     sale_rma,
@@ -27,4 +29,5 @@ from . import (
     stock_quant,
     stock_return_picking,
     stock_rule,
+    utm_medium,
 )

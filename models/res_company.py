@@ -99,6 +99,15 @@ class ResCompany(models.Model):
         help="Email the customer when a delivery of their order is marked delivered.",
     )
 
+    # Channels (订单来源).
+    sale_default_medium_id = fields.Many2one(
+        comodel_name="utm.medium",
+        string="Default Channel",
+        ondelete="set null",
+        help="The channel of new orders created without one whose sales team "
+        "has no default channel.",
+    )
+
     # Service level (服务时限) per fulfillment stage, in hours; zero: no limit.
     sale_sla_to_review_hours = fields.Integer(string="To Review (hours)")
     sale_sla_to_pay_hours = fields.Integer(string="Awaiting Payment (hours)")

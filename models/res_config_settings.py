@@ -61,6 +61,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.sale_notify_delivered",
         readonly=False,
     )
+    sale_default_medium_id = fields.Many2one(
+        related="company_id.sale_default_medium_id",
+        readonly=False,
+    )
     sale_sla_to_review_hours = fields.Integer(
         related="company_id.sale_sla_to_review_hours",
         readonly=False,

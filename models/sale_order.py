@@ -2,11 +2,13 @@ from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
+from psycopg2.errors import UniqueViolation
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL, float_compare
+from odoo.tools.sql import create_index, index_exists
 
 from .locking import lock_for_update
 from .sale_fulfillment_rating_mixin import RECEIVED_RATING_DOMAIN
@@ -89,6 +91,31 @@ SHORTAGE_MOVE_STATES = ("confirmed", "partially_available")
 # A portal request sent again within these minutes with the same content is
 # the same request (double click, reload): it is not filed twice.
 PORTAL_RMA_RESUBMIT_MINUTES = 10
+
+# Orders numbered by a scheme have a name unique in their company.
+NUMBER_INDEX = "sale_order_numbering_company_name_uniq"
+
+
+class PendingNumber:
+    """Name of an order whose number is drawn once its values are complete.
+
+    Odoo's ``create`` numbers an order before its sales team is known, unless
+    the order already has a name: this placeholder stands in until
+    ``_prepare_create_values`` knows team and channel, and remembers what
+    Odoo's own numbering would have used.
+    """
+
+    __slots__ = ("company_id", "sequence_date")
+
+    def __init__(self, company_id, sequence_date):
+        self.company_id = company_id
+        self.sequence_date = sequence_date
+
+
+def _record_id(value):
+    """The id of a many-2-one create value, given as an id or a record."""
+    return value.id if isinstance(value, models.BaseModel) else value
+
 
 # Exception flags of an order, in the order the summary lists them.
 EXCEPTION_FLAGS = (
@@ -314,6 +341,25 @@ class SaleOrder(models.Model):
         string="Customer Ratings",
         compute="_compute_satisfaction_rating_count",
         help="Ratings the customer gave the order and its after-sales requests.",
+    )
+
+    # Channels (订单来源) and numbering (订单编号).
+    medium_id = fields.Many2one(
+        string="Channel",
+        help="How the order reached us: web shop, phone, email, marketplace, "
+        "store... Left empty, a new order gets the default channel of its sales "
+        "team, else of its company.",
+    )
+    numbering_id = fields.Many2one(
+        comodel_name="sale.order.numbering",
+        string="Numbering Scheme",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+        check_company=True,
+        help="The scheme that gave the order its number; empty when Odoo's own "
+        "sequence numbered it.",
     )
 
     @api.depends("review_issue_ids.message", "review_issue_ids.is_open")
@@ -630,6 +676,56 @@ class SaleOrder(models.Model):
                 )
             )
             order.effective_date = min(dates.mapped("date_done"), default=False)
+
+    def init(self):
+        super().init()
+        # Numbering looks up whether a number already names an order of the
+        # company: Odoo indexes names for partial (trigram) search only.
+        create_index(
+            self.env.cr,
+            "sale_order_company_id_name_index",
+            self._table,
+            ["company_id", "name"],
+        )
+        # Even two transactions drawing the same random number at the same
+        # second cannot both save it: the second one fails.
+        if not index_exists(self.env.cr, NUMBER_INDEX):
+            self.env.cr.execute(
+                SQL(
+                    "CREATE UNIQUE INDEX %s ON sale_order (company_id, name) "
+                    "WHERE numbering_id IS NOT NULL",
+                    SQL.identifier(NUMBER_INDEX),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        new_name = self._fields["name"].default(self)
+        vals_list = [
+            {**vals, "name": self._prepare_pending_number(vals)}
+            if vals.get("name", new_name) == new_name
+            else vals
+            for vals in vals_list
+        ]
+        try:
+            return super().create(vals_list)
+        except UniqueViolation as error:
+            if error.diag.constraint_name != NUMBER_INDEX:
+                raise
+            raise UserError(
+                self.env._(
+                    "Another order was given the same number at the same moment. "
+                    "Please save the order again."
+                )
+            ) from error
+
+    def _prepare_create_values(self, vals_list):
+        # Defaults and precomputed fields are known here, the sales team Odoo
+        # gives the order included: channel and number depend on it.
+        result_vals_list = super()._prepare_create_values(vals_list)
+        self._prepare_default_channels(result_vals_list)
+        self._prepare_order_numbers(result_vals_list)
+        return result_vals_list
 
     def write(self, vals):
         if REVIEW_FIELDS & vals.keys() and not self.env.su:
@@ -1161,7 +1257,12 @@ class SaleOrder(models.Model):
         """``{order id: (fulfillment state, state date, creation)}`` before this
         computation, read for the batch in one query. The cache wins over the
         database: it holds the latest values, maybe not flushed yet."""
-        ids = [order._origin.id for order in self if isinstance(order._origin.id, int)]
+        # A new order without origin has ``_origin.id == False``, an int too.
+        ids = [
+            order._origin.id
+            for order in self
+            if isinstance(order._origin.id, int) and order._origin.id
+        ]
         if not ids:
             return {}
         self.env.cr.execute(
@@ -2055,3 +2156,113 @@ class SaleOrder(models.Model):
             and self.partner_id.commercial_partner_id
             == user.partner_id.commercial_partner_id
         )
+
+    # Channels and numbering
+
+    @api.model
+    def _prepare_default_channels(self, vals_list):
+        """Give the orders of ``vals_list`` (complete create values) that have
+        no channel the default channel of their team, else of their company."""
+        todo = [vals for vals in vals_list if not vals.get("medium_id")]
+        if not todo:
+            return
+        teams = (
+            self.env["crm.team"]
+            .sudo()
+            .browse({_record_id(vals.get("team_id")) for vals in todo} - {False, None})
+        )
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .browse(
+                {_record_id(vals.get("company_id")) for vals in todo} - {False, None}
+            )
+        )
+        team_media = {team.id: team.sale_default_medium_id for team in teams}
+        company_media = {
+            company.id: company.sale_default_medium_id for company in companies
+        }
+        no_medium = self.env["utm.medium"]
+        for vals in todo:
+            medium = self._get_default_medium(
+                team_media.get(_record_id(vals.get("team_id"))) or no_medium,
+                company_media.get(_record_id(vals.get("company_id"))) or no_medium,
+            )
+            if medium:
+                vals["medium_id"] = medium.id
+
+    @api.model
+    def _get_default_medium(self, team_medium, company_medium):
+        """Hook: the channel of a new order created without one, from the
+        default channel of its sales team and of its company."""
+        return team_medium or company_medium
+
+    @api.model
+    def _prepare_order_numbers(self, vals_list):
+        """Number the orders of ``vals_list`` (complete create values) that
+        have no name yet: with the scheme of their company, channel and team,
+        else with Odoo's own sequence. One batch of numbers per scheme."""
+        pending = [
+            vals for vals in vals_list if isinstance(vals.get("name"), PendingNumber)
+        ]
+        if not pending:
+            return
+        Company = self.env["res.company"]
+        Medium = self.env["utm.medium"]
+        Team = self.env["crm.team"]
+        keys = [
+            (
+                Company.browse(
+                    _record_id(vals.get("company_id")) or self.env.company.id
+                ),
+                Medium.browse(_record_id(vals.get("medium_id")) or ()),
+                Team.browse(_record_id(vals.get("team_id")) or ()),
+            )
+            for vals in pending
+        ]
+        schemes = self.env["sale.order.numbering"].sudo()._get_numberings(set(keys))
+        by_scheme = defaultdict(list)
+        for vals, key in zip(pending, keys, strict=True):
+            scheme = schemes[key]
+            if scheme:
+                by_scheme[scheme].append(vals)
+            else:
+                vals["name"] = self._get_odoo_order_name(vals["name"])
+        for scheme, scheme_vals_list in by_scheme.items():
+            numbers = scheme._next_numbers(
+                [self._get_numbering_date(vals) for vals in scheme_vals_list]
+            )
+            for vals, number in zip(scheme_vals_list, numbers, strict=True):
+                vals["name"] = number
+                vals["numbering_id"] = scheme.id
+
+    @api.model
+    def _prepare_pending_number(self, vals):
+        """The ``PendingNumber`` of an order created from ``vals`` without a
+        name, with the company and date Odoo's own numbering would use."""
+        sequence_date = (
+            fields.Datetime.context_timestamp(
+                self, fields.Datetime.to_datetime(vals["date_order"])
+            )
+            if vals.get("date_order")
+            else None
+        )
+        return PendingNumber(_record_id(vals.get("company_id")), sequence_date)
+
+    @api.model
+    def _get_numbering_date(self, vals):
+        """The moment a scheme dates a new order by: its order date in the
+        user's timezone, as Odoo dates its own numbers."""
+        return fields.Datetime.context_timestamp(
+            self,
+            fields.Datetime.to_datetime(vals.get("date_order"))
+            or fields.Datetime.now(),
+        )
+
+    @api.model
+    def _get_odoo_order_name(self, pending):
+        """The number Odoo's own ``sale.order`` sequence gives an order that no
+        scheme numbers (``pending``: its ``PendingNumber``)."""
+        return self.env["ir.sequence"].with_company(pending.company_id).next_by_code(
+            "sale.order", sequence_date=pending.sequence_date
+        ) or self._fields["name"].default(self)

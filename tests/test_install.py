@@ -9,6 +9,16 @@ from odoo.tools import config
 
 PROBLEM = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ", re.MULTILINE)
 
+# A numbering scheme with a counter of its own, used once, before uninstalling.
+NUMBER_AN_ORDER = """
+scheme = env["sale.order.numbering"].create(
+    {"name": "Install test", "numbering_type": "dated", "prefix": "IT"}
+)
+partner = env["res.partner"].create({"name": "Install test"})
+env["sale.order"].create({"partner_id": partner.id})
+env.cr.commit()
+"""
+
 UNINSTALL = """
 module = env["ir.module.module"].search([("name", "=", "sale_fulfillment")])
 module.button_immediate_uninstall()
@@ -76,6 +86,11 @@ class TestInstallUninstall(BaseCase):
         self.assertIn("res.groups", dict(owned))
         self.assertIn("ir.ui.menu", dict(owned))
 
+        self._odoo("shell", stdin=NUMBER_AN_ORDER)
+        [(sequence_id,)] = self._query(
+            "SELECT s.sequence_id FROM sale_order_numbering s "
+            "JOIN sale_order o ON o.numbering_id = s.id"
+        )
         self._odoo("shell", stdin=UNINSTALL)
         self.assertEqual(
             self._query(
@@ -99,5 +114,22 @@ class TestInstallUninstall(BaseCase):
             self._query(
                 "SELECT id FROM res_groups WHERE name->>'en_US' IN "
                 "('Order Reviewer', 'After-Sales: User', 'After-Sales: Manager')"
+            )
+        )
+        # The scheme's counters and the numbering's indexes went with it.
+        self.assertFalse(
+            self._query(
+                "SELECT indexname FROM pg_indexes WHERE indexname IN "
+                "('sale_order_company_id_name_index', "
+                "'sale_order_numbering_company_name_uniq')"
+            )
+        )
+        self.assertFalse(
+            self._query("SELECT id FROM ir_sequence WHERE id = %s", [sequence_id])
+        )
+        self.assertFalse(
+            self._query(
+                "SELECT relname FROM pg_class WHERE relname ~ %s",
+                [f"^ir_sequence_{sequence_id:03d}(_[0-9]+)?$"],
             )
         )

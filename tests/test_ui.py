@@ -1,3 +1,7 @@
+from datetime import datetime
+
+import pytz
+
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -443,3 +447,30 @@ class TestDigestUi(HttpCase):
             login=manager.login,
         )
         self.assertTrue(digest.last_sent_on)
+
+
+@tagged("post_install", "-at_install")
+class TestNumberingUi(HttpCase):
+    def test_sales_administrator_numbers_the_orders_of_a_channel(self):
+        self.env["sale.order.numbering"].search([]).action_archive()
+        channel = self.env["utm.medium"].create({"name": "Tour Channel"})
+        customer = self.env["res.partner"].create({"name": "Tour Numbering Customer"})
+        admin = new_test_user(
+            self.env,
+            login="sf_tour_sale_admin",
+            groups="sales_team.group_sale_manager",
+            tz="Asia/Shanghai",
+        )
+        self.start_tour(
+            "/odoo/sales", "sale_fulfillment_numbering_tour", login=admin.login
+        )
+        scheme = self.env["sale.order.numbering"].search(
+            [("name", "=", "Tour Phone Orders")]
+        )
+        self.assertEqual(scheme.numbering_type, "dated")
+        self.assertEqual(scheme.medium_id, channel)
+        order = self.env["sale.order"].search([("partner_id", "=", customer.id)])
+        day = datetime.now(pytz.timezone("Asia/Shanghai")).strftime("%Y%m%d")
+        self.assertEqual(order.name, f"TOUR-{day}-001")
+        self.assertEqual(order.numbering_id, scheme)
+        self.assertEqual(order.medium_id, channel)
