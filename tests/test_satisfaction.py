@@ -227,19 +227,13 @@ class TestRatingRequests(SatisfactionCase):
 
     def test_the_request_is_in_the_customer_language(self):
         load_chinese(self.env)
-        template = self.env.ref(
-            "sale_fulfillment.mail_template_sale_order_rating_request"
-        )
-        # The addon's Chinese terms of the template are merged into its .po
-        # files with the other parts of the release; until then the subject's
-        # translation is set here.
-        subject = "您对订单 {{ object.name }} 满意吗？"
-        template.with_context(lang="zh_CN").subject = subject
         self.customer.lang = "zh_CN"
         order = self._delivered()
         self._run_cron(25)
         mail = self._mails(order, "满意吗")
-        self.assertEqual(mail.subject, f"您对订单 {order.name} 满意吗？")
+        self.assertEqual(
+            mail.subject, f"{order.company_id.name}：您对订单 {order.name} 满意吗？"
+        )
         self.assertEqual(mail.recipient_ids, self.customer)
 
     def test_surveys_are_switched_on_and_off_per_company_with_their_delay(self):
