@@ -147,6 +147,9 @@ class SaleFulfillmentPortal(CustomerPortal):
         )
         report = request.env["report.sale_fulfillment.report_rma"].sudo()
         order_sudo = rma_sudo.order_id
+        # The order's token opens its slips and its page: only for a customer
+        # who may read the order anyway.
+        order_readable = bool(order_sudo.with_env(request.env)._filtered_access("read"))
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -160,10 +163,8 @@ class SaleFulfillmentPortal(CustomerPortal):
                     rma_sudo.id
                 ],
                 "is_return": rma_sudo.rma_type in RETURN_TYPES,
-                "order_token": order_sudo._portal_ensure_token(),
-                "order_url": order_sudo.get_portal_url()
-                if order_sudo.with_env(request.env)._filtered_access("read")
-                else False,
+                "order_token": order_readable and order_sudo._portal_ensure_token(),
+                "order_url": order_readable and order_sudo.get_portal_url(),
             }
         )
         return values
@@ -187,7 +188,9 @@ class SaleFulfillmentPortal(CustomerPortal):
         if request.httprequest.method != "POST":
             return self._render_aftersales_form(order_sudo)
         try:
-            rma = order_sudo._create_portal_rma(
+            # As the customer (with superuser rights): the request is theirs,
+            # which also tells a form sent twice from another contact's.
+            rma = order_sudo.with_user(request.env.user)._create_portal_rma(
                 **self._parse_aftersales_form(order_sudo, post),
                 author=request.env.user.partner_id,
             )
@@ -245,13 +248,18 @@ class SaleFulfillmentPortal(CustomerPortal):
         }
 
     def _read_aftersales_photos(self):
-        """``[(file name, content)]`` of the photos sent with the form. Each
-        is read up to one byte past the size limit: enough to refuse it."""
-        _count, max_bytes = request.env["sale.rma"]._get_portal_photo_limits()
+        """``[(file name, content)]`` of the photos sent with the form, at
+        most one more than allowed. Each is read up to one byte past the size
+        limit: enough to refuse it."""
+        max_count, max_bytes = request.env["sale.rma"]._get_portal_photo_limits()
         photos = []
         for upload in request.httprequest.files.getlist("photos"):
             if not upload.filename:
                 continue
+            # One past the limit is enough to refuse too many: the rest is
+            # not read into memory.
+            if len(photos) > max_count:
+                break
             photos.append((upload.filename, upload.read(max_bytes + 1)))
         return photos
 

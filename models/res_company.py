@@ -46,10 +46,18 @@ class ResCompany(models.Model):
     rma_portal_user_id = fields.Many2one(
         comodel_name="res.users",
         string="Portal Requests Handled by",
-        domain=[("share", "=", False)],
+        domain=lambda self: [
+            ("share", "=", False),
+            (
+                "groups_id",
+                "in",
+                self.env.ref("sale_fulfillment.group_aftersales_user").ids,
+            ),
+        ],
         help="Who handles the after-sales requests customers file on the portal: "
         "they follow each request and get a To-Do activity. Empty: the order's "
-        "salesperson.",
+        "salesperson, else the leader of its sales team, else an after-sales "
+        "manager of the company.",
     )
     pack_weight_tolerance_percent = fields.Float(
         string="Weight Tolerance (%)",

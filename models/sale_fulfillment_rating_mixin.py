@@ -1,9 +1,12 @@
+import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.osv import expression
 
 from odoo.addons.rating.models.rating_data import RATING_LIMIT_MIN
+
+_logger = logging.getLogger(__name__)
 
 # Documents asked per run of a scheduled action; it runs again at once while
 # more are due.
@@ -50,15 +53,47 @@ class SaleFulfillmentRatingMixin(models.AbstractModel):
         domain = self._get_rating_request_domain(now)
         if domain is None:
             return True
+        if not self._get_rating_request_template():
+            # Nothing can be sent: saying "more to do" would run the action
+            # again at once, forever.
+            _logger.warning(
+                "%s: the satisfaction survey email template is missing; no "
+                "rating request sent.",
+                self._name,
+            )
+            return True
         records = self.sudo().search(domain, limit=RATING_REQUEST_BATCH + 1, order="id")
         batch = records[:RATING_REQUEST_BATCH]
-        batch._send_rating_request()
+        sent = batch._send_rating_request_safely()
         remaining = 0
-        if len(records) > len(batch):
+        if len(records) > len(batch) and sent:
             # The batch is marked asked now: what the domain finds still waits.
             remaining = self.sudo().search_count(domain)
-        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+        self.env["ir.cron"]._notify_progress(done=len(sent), remaining=remaining)
         return True
+
+    def _send_rating_request_safely(self):
+        """``_send_rating_request`` for the scheduled action: when the batch
+        fails, each document is tried on its own, so that one broken document
+        (an invalid address, a template error) does not hold the others back
+        every hour. Returns the documents asked."""
+        try:
+            with self.env.cr.savepoint():
+                return self._send_rating_request()
+        except Exception:  # retried one by one below
+            _logger.info("%s: rating requests sent one by one", self._name)
+        sent = self.browse()
+        for record in self:
+            try:
+                with self.env.cr.savepoint():
+                    sent |= record._send_rating_request()
+            except Exception:
+                _logger.exception(
+                    "%s %s: the rating request could not be sent",
+                    self._name,
+                    record.id,
+                )
+        return sent
 
     @api.model
     def _get_rating_request_records(self, now):
@@ -165,6 +200,12 @@ class SaleFulfillmentRatingMixin(models.AbstractModel):
             "res_id": self.id,
             "is_internal": False,
         }
+
+    def _get_allowed_message_post_params(self):
+        # A rating is the customer's answer to the survey, given on Odoo's
+        # rating page; a chatter message (Odoo's portal lets one carry a
+        # rating) must not add ratings nobody asked for.
+        return super()._get_allowed_message_post_params() - {"rating_value"}
 
     def _get_rating_pending_token(self):
         """The token of the customer's rating still to give, or ``False``

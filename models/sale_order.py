@@ -4,7 +4,7 @@ from datetime import timedelta
 from markupsafe import Markup
 from psycopg2.errors import UniqueViolation
 
-from odoo import Command, api, fields, models
+from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL, float_compare
@@ -734,6 +734,18 @@ class SaleOrder(models.Model):
             )
         if REVIEWED_ORDER_FIELDS & vals.keys():
             self._review_void()
+        if "company_id" in vals:
+            # An order moved to another company keeps its number, but the
+            # scheme that gave it belongs to the old company.
+            moved = self.filtered(
+                lambda order: (
+                    order.numbering_id
+                    and order.numbering_id.company_id.id
+                    != _record_id(vals["company_id"])
+                )
+            )
+            if moved:
+                super(SaleOrder, moved).write({"numbering_id": False})
         return super().write(vals)
 
     def action_confirm(self):
@@ -1697,8 +1709,13 @@ class SaleOrder(models.Model):
         in order, the first one not reached yet marked as current when no
         step is under way."""
         self.ensure_one()
-        if self.state != "sale" and self.review_state not in ("to_review", "rejected"):
+        if self.state == "cancel" or (
+            self.state != "sale" and self.review_state not in ("to_review", "rejected")
+        ):
             return []
+        if self.state != "sale" and self.review_state == "rejected":
+            # Nothing will be shipped as the order stands: no delivery steps.
+            return [self._get_portal_step_received(), self._get_portal_step_review()]
         steps = [
             step
             for step in (
@@ -1761,6 +1778,17 @@ class SaleOrder(models.Model):
                 "done",
                 date=self.reviewed_on or False,
                 description=self.env._("Your order was accepted."),
+            )
+        if self.review_state == "rejected":
+            return self._prepare_portal_step(
+                "review",
+                self.env._("Not Accepted"),
+                "current",
+                date=self.reviewed_on or False,
+                description=self.env._(
+                    "We could not accept your order as it stands. Your contact "
+                    "will get in touch with you."
+                ),
             )
         return self._prepare_portal_step(
             "review",
@@ -2000,10 +2028,31 @@ class SaleOrder(models.Model):
     def _get_portal_rma_handler(self):
         """Who handles the requests customers file on the portal for this
         order: the company's Portal Requests Handled by, else the order's
-        salesperson (internal, active users only). Hook."""
+        salesperson, else the leader of its sales team, else an after-sales
+        manager of the company (internal, active users only), so that a
+        request is never filed with nobody told. Hook."""
         self.ensure_one()
-        users = (self.company_id.rma_portal_user_id | self.user_id).sudo()
-        return users.filtered(lambda user: user.active and not user.share)[:1]
+        users = (
+            self.company_id.rma_portal_user_id | self.user_id | self.team_id.user_id
+        ).sudo()
+        handler = users.filtered(
+            lambda user: (
+                user.active and not user.share and self.company_id in user.company_ids
+            )
+        )[:1]
+        if handler:
+            return handler
+        managers = (
+            self.env.ref("sale_fulfillment.group_aftersales_manager").sudo().users
+        )
+        return managers.filtered(
+            lambda user: (
+                user.active
+                and not user.share
+                and user.id != SUPERUSER_ID
+                and self.company_id in user.company_ids
+            )
+        ).sorted("id")[:1]
 
     def _check_portal_rma_request(self, quantities, rma_type, reason):
         """Refuse a portal request the customer may not file: no line, a line
@@ -2222,12 +2271,14 @@ class SaleOrder(models.Model):
         ]
         schemes = self.env["sale.order.numbering"].sudo()._get_numberings(set(keys))
         by_scheme = defaultdict(list)
+        unnumbered = []
         for vals, key in zip(pending, keys, strict=True):
             scheme = schemes[key]
             if scheme:
                 by_scheme[scheme].append(vals)
             else:
-                vals["name"] = self._get_odoo_order_name(vals["name"])
+                unnumbered.append((vals, key[0].id))
+        self._prepare_odoo_order_names(unnumbered)
         for scheme, scheme_vals_list in by_scheme.items():
             numbers = scheme._next_numbers(
                 [self._get_numbering_date(vals) for vals in scheme_vals_list]
@@ -2235,6 +2286,32 @@ class SaleOrder(models.Model):
             for vals, number in zip(scheme_vals_list, numbers, strict=True):
                 vals["name"] = number
                 vals["numbering_id"] = scheme.id
+
+    @api.model
+    def _prepare_odoo_order_names(self, unnumbered):
+        """Name the orders ``unnumbered`` ([(create values, company id)]) with
+        Odoo's own sequence. A name a scheme already gave an order of the
+        company (a scheme may share Odoo's prefix) is skipped: one query per
+        round, and a second round only after such a clash."""
+        todo = [(vals, company_id, vals["name"]) for vals, company_id in unnumbered]
+        while todo:
+            for vals, _company_id, pending in todo:
+                vals["name"] = self._get_odoo_order_name(pending)
+            self.env.cr.execute(
+                SQL(
+                    "SELECT company_id, name FROM sale_order "
+                    "WHERE numbering_id IS NOT NULL AND company_id = ANY(%s) "
+                    "AND name = ANY(%s)",
+                    list({company_id for _vals, company_id, _pending in todo}),
+                    [vals["name"] for vals, _company_id, _pending in todo],
+                )
+            )
+            taken = set(self.env.cr.fetchall())
+            todo = [
+                (vals, company_id, pending)
+                for vals, company_id, pending in todo
+                if (company_id, vals["name"]) in taken
+            ]
 
     @api.model
     def _prepare_pending_number(self, vals):

@@ -46,7 +46,13 @@ REQUEST_ORIGINS = [
 ]
 # The photos a customer may attach to a request from the portal: real images
 # of these types (guessed from their content), so many of them, so large.
-PORTAL_PHOTO_MIMETYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+# The photo types a customer may attach, with the file extensions they go by.
+PORTAL_PHOTO_MIMETYPES = {
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+    "image/gif": (".gif",),
+    "image/webp": (".webp",),
+}
 PORTAL_PHOTO_MAX_COUNT = 5
 PORTAL_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 # What a customer may request on the portal, in the order the form offers them.
@@ -1074,6 +1080,20 @@ class SaleRma(models.Model):
 
     # Portal
 
+    def _notify_get_recipients_groups(self, message, model_description, msg_vals=None):
+        # The request's portal page needs a login (no token opens it): a
+        # customer without a portal account gets no "View" button that would
+        # only lead to the login page.
+        groups = super()._notify_get_recipients_groups(
+            message, model_description, msg_vals=msg_vals
+        )
+        if not self or self.partner_id.sudo().user_ids.filtered("active"):
+            return groups
+        for name, _check, options in groups:
+            if name == "portal_customer":
+                options["has_button_access"] = False
+        return groups
+
     @api.model
     def _get_portal_photo_limits(self):
         """``(count, bytes)``: how many photos a customer may attach to a
@@ -1105,7 +1125,8 @@ class SaleRma(models.Model):
                         size=size,
                     )
                 )
-            if guess_mimetype(content, default="") not in PORTAL_PHOTO_MIMETYPES:
+            mimetype = guess_mimetype(content, default="")
+            if mimetype not in PORTAL_PHOTO_MIMETYPES:
                 raise UserError(
                     self.env._(
                         "%(name)s is not a photo: attach JPEG, PNG, GIF or WebP "
@@ -1123,7 +1144,20 @@ class SaleRma(models.Model):
                         error=error,
                     )
                 ) from error
-        return list(photos)
+        # Odoo types an attachment by its name: a name the content belies
+        # gets the extension of what the file really is.
+        return [
+            (self._get_portal_photo_name(name, content), content)
+            for name, content in photos
+        ]
+
+    @api.model
+    def _get_portal_photo_name(self, name, content):
+        """``name`` with the extension of the image ``content`` really is."""
+        extensions = PORTAL_PHOTO_MIMETYPES[guess_mimetype(content, default="")]
+        if name.lower().endswith(extensions):
+            return name
+        return f"{name.rsplit('.', 1)[0] if '.' in name else name}{extensions[0]}"
 
     def _portal_notify_team(self):
         """Tell the after-sales team about requests filed on the portal: their

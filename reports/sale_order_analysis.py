@@ -484,12 +484,15 @@ class SaleOrderAnalysis(models.Model):
                            ), 0) AS amount
               ) refund ON TRUE
               LEFT JOIN LATERAL (
-                    -- The ratings the customer gave (Odoo's rating.rating);
-                    -- a request not answered yet has a rating of 0.
+                    -- The answers to the survey (Odoo's rating.rating): only
+                    -- orders whose customer was asked count, so that rated
+                    -- orders are a part of the asked ones; a request not
+                    -- answered yet has a rating of 0.
                     SELECT AVG(received.rating) AS value
                       FROM rating_rating received
                      WHERE received.res_model = 'sale.order'
                        AND received.res_id = so.id
+                       AND so.rating_request_sent_on IS NOT NULL
                        AND received.consumed
                        AND received.rating >= %(rating_min)s
               ) rated ON TRUE

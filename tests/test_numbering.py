@@ -275,6 +275,39 @@ class TestNumberingNeverReused(NumberingCase):
         orders = self._orders(3)
         self.assertEqual(orders.mapped("name"), ["A00002", "A00004", "A00005"])
 
+    def test_odoos_own_numbering_skips_a_number_a_scheme_gave(self):
+        # A scheme for the phone shares the prefix of Odoo's own sequence and
+        # takes the number Odoo would give next.
+        expected = self._odoo_next_name()
+        prefix, digits = (
+            expected.rstrip("0123456789"),
+            expected[len(expected.rstrip("0123456789")) :],
+        )
+        scheme = self._scheme(
+            prefix=prefix, padding=len(digits), medium_id=self.phone.id
+        )
+        scheme.sequence_id.number_next = int(digits)
+        taken = self._orders(medium_id=self.phone.id)
+        self.assertEqual((taken.name, taken.numbering_id), (expected, scheme))
+        order = self._orders(medium_id=self.email.id)
+        self.assertFalse(order.numbering_id)
+        self.assertNotEqual(order.name, expected)
+        self.assertEqual(
+            self.env["sale.order"].search_count(
+                [("company_id", "=", self.company.id), ("name", "=", expected)]
+            ),
+            1,
+        )
+
+    def test_an_order_moved_to_another_company_keeps_its_number(self):
+        self._scheme(prefix="MOVE-", medium_id=self.web.id)
+        order = self._orders(medium_id=self.web.id)
+        other = self.env["res.company"].create({"name": "Numbering Elsewhere"})
+        self.env.user.company_ids |= other
+        order.write({"company_id": other.id})
+        self.assertEqual(order.name, "MOVE-00001")
+        self.assertFalse(order.numbering_id)
+
     def test_prefix_changed_back_continues_the_counter(self):
         scheme = self._scheme(prefix="P")
         first = self._orders(2)

@@ -270,12 +270,30 @@ class TestPortalTracking(PortalCase):
             lacks=[issue_message],
         )
         order.sudo().action_review_reject("SECRET-REJECTION-REASON")
+        self.assertEqual(
+            [
+                (step["code"], step["label"], step["status"])
+                for step in order._get_portal_timeline()[order]
+            ],
+            [
+                ("received", "Order Received", "done"),
+                ("review", "Not Accepted", "current"),
+            ],
+        )
         page = self.url_open(f"/my/orders/{order.id}")
         self._assert_page(
             page,
-            has=["Under Review"],
-            lacks=["SECRET-REJECTION-REASON", issue_message],
+            has=["Not Accepted", "We could not accept your order"],
+            lacks=[
+                "SECRET-REJECTION-REASON",
+                issue_message,
+                "We are checking your order",
+                "Expected delivery date",
+            ],
         )
+        # A held order the salesperson cancels has no timeline any more.
+        order.sudo()._action_cancel()
+        self.assertEqual(order._get_portal_timeline()[order], [])
 
     def test_approved_order_shows_the_review_accepted(self):
         rule = self.env["sale.review.rule"].create(
@@ -491,6 +509,8 @@ class TestPortalAftersales(PortalCase):
         self.assertEqual(
             [(line.sale_line_id, line.quantity) for line in rma.line_ids], [(cup, 3)]
         )
+        # Filed by the customer, not by OdooBot.
+        self.assertEqual(rma.create_uid, self.portal_user)
         activity = rma.activity_ids
         self.assertEqual(activity.user_id, self.handler)
         self.assertEqual(
@@ -555,6 +575,89 @@ class TestPortalAftersales(PortalCase):
         self.assertEqual(rma.handler_id, self.salesman)
         self.assertEqual(rma.activity_ids.user_id, self.salesman)
         self.assertEqual(rma.rma_type, "refund")
+
+    def test_team_leader_then_an_aftersales_manager_handle_unassigned_requests(
+        self,
+    ):
+        self.company.rma_portal_user_id = False
+        leader = new_test_user(
+            self.env,
+            login="sf_portal_leader",
+            groups="sales_team.group_sale_salesman_all_leads",
+        )
+        team = self.env["crm.team"].create({"name": "Web Shop", "user_id": leader.id})
+        order = self._delivered_order()
+        order.sudo().write({"user_id": False, "team_id": team.id})
+        self._portal_login()
+        self._submit(order, {self._line(order, self.product_b): 1}, rma_type="refund")
+        rma = self.Rma.search([("order_id", "=", order.id)])
+        self.assertEqual(rma.handler_id, leader)
+        self.assertEqual(rma.activity_ids.user_id, leader)
+
+        manager = new_test_user(
+            self.env,
+            login="sf_portal_as_manager",
+            groups="sale_fulfillment.group_aftersales_manager",
+        )
+        other = self._delivered_order()
+        other.sudo().write({"user_id": False, "team_id": False})
+        managers = self.env.ref("sale_fulfillment.group_aftersales_manager").users
+        expected = managers.filtered(
+            lambda user: (
+                user.active
+                and not user.share
+                and user.id != 1
+                and self.company in user.company_ids
+            )
+        ).sorted("id")[:1]
+        self.assertIn(manager, managers)
+        self._submit(other, {self._line(other, self.product_b): 1}, rma_type="refund")
+        rma = self.Rma.search([("order_id", "=", other.id)])
+        self.assertTrue(rma.handler_id)
+        self.assertEqual(rma.handler_id, expected)
+        self.assertEqual(rma.activity_ids.user_id, expected)
+
+    def test_a_photo_named_as_another_type_is_stored_as_what_it_is(self):
+        order = self._delivered_order()
+        self._portal_login()
+        png = make_png()
+        self._submit(
+            order,
+            {self._line(order, self.product_a): 1},
+            photos=[("scan.pdf", png, "application/pdf")],
+        )
+        rma = self.Rma.search([("order_id", "=", order.id)])
+        attachment = rma.message_ids.attachment_ids
+        self.assertEqual(attachment.name, "scan.png")
+        self.assertEqual(attachment.mimetype, "image/png")
+
+    def test_customers_without_a_portal_account_get_no_dead_view_button(self):
+        order = self._delivered_order()
+        rma = self.env["sale.rma"].create(
+            {
+                "order_id": order.id,
+                "rma_type": "refund",
+                "reason_id": self.reason.id,
+                "line_ids": [
+                    Command.create(
+                        {"sale_line_id": order.order_line[0].id, "quantity": 1}
+                    )
+                ],
+            }
+        )
+
+        def customer_button(rma):
+            groups = rma._notify_get_recipients_groups(
+                self.env["mail.message"], "After-Sales Request"
+            )
+            (options,) = [
+                opts for name, _f, opts in groups if name == "portal_customer"
+            ]
+            return options["has_button_access"]
+
+        self.assertTrue(customer_button(rma))
+        self.portal_user.active = False
+        self.assertFalse(customer_button(rma))
 
     def test_more_than_returnable_is_refused(self):
         order = self._delivered_order()

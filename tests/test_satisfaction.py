@@ -120,6 +120,42 @@ class TestRatingRequests(SatisfactionCase):
         self.assertIn(mail.mail_message_id, order.message_ids, "in the chatter")
         self.assertEqual(order.rating_last_text, "none", "asked, not answered")
 
+    def test_a_missing_template_sends_nothing_and_marks_nothing(self):
+        order = self._delivered()
+        self.env.ref(
+            "sale_fulfillment.mail_template_sale_order_rating_request"
+        ).unlink()
+        self._run_cron(25)
+        self.assertFalse(order.rating_request_sent_on)
+        self.assertFalse(order.rating_ids)
+
+    def test_a_rating_slipped_into_a_chatter_message_counts_for_nothing(self):
+        order = self._delivered()
+        rma = self.env["sale.rma"].create(
+            {
+                "order_id": order.id,
+                "rma_type": "refund",
+                "line_ids": [
+                    Command.create(
+                        {"sale_line_id": order.order_line[0].id, "quantity": 1}
+                    )
+                ],
+            }
+        )
+        for record in (order, rma):
+            self.assertNotIn("rating_value", record._get_allowed_message_post_params())
+            self.assertIn("body", record._get_allowed_message_post_params())
+        # Even a rating created with a message (as Odoo's portal would) on an
+        # order nobody asked does not make it rated in the analysis.
+        order.message_post(body="Bad", rating_value=1, author_id=self.customer.id)
+        self.assertEqual(order.rating_ids.filtered("consumed").rating, 1)
+        row = self.env["sale.order.analysis"].search([("order_id", "=", order.id)])
+        self.assertRecordValues(
+            row,
+            [{"is_rated": False, "rated_count": 0, "rating_requested_count": 0}],
+        )
+        self.assertFalse(row.rating_value)
+
     def test_running_the_cron_again_sends_nothing_more(self):
         order = self._delivered()
         for hours in (25, 26, 100):
