@@ -20,6 +20,32 @@ def make_png(size=(8, 8), color="red"):
     return buffer.getvalue()
 
 
+def portal_user(env, login, partner):
+    """A real portal user who is ``partner``."""
+    return new_test_user(
+        env,
+        login=login,
+        groups="base.group_portal",
+        partner_id=partner.id,
+        name=partner.name,
+        email=partner.email,
+    )
+
+
+def tracked_carrier(env, name):
+    """A carrier whose tracking references link to its tracking page."""
+    return env["delivery.carrier"].create(
+        {
+            "name": name,
+            "delivery_type": "fixed",
+            "tracking_url": "https://track.example.com/?ref=<shipmenttrackingnumber>",
+            "product_id": env["product.product"]
+            .create({"name": f"{name} Fee", "type": "service"})
+            .id,
+        }
+    )
+
+
 class PortalCase(FulfillmentCase, HttpCase):
     """Customers with real portal users, orders shipped with a carrier in
     parcels, and an after-sales handler for the requests filed on the
@@ -34,14 +60,7 @@ class PortalCase(FulfillmentCase, HttpCase):
             groups="sale_fulfillment.group_aftersales_user,stock.group_stock_user",
         )
         cls.company.rma_portal_user_id = cls.handler
-        cls.portal_user = new_test_user(
-            cls.env,
-            login="sf_portal_customer",
-            groups="base.group_portal",
-            partner_id=cls.customer.id,
-            name=cls.customer.name,
-            email=cls.customer.email,
-        )
+        cls.portal_user = portal_user(cls.env, "sf_portal_customer", cls.customer)
         cls.other_customer = cls.env["res.partner"].create(
             {
                 "name": "Other Portal Customer",
@@ -52,24 +71,10 @@ class PortalCase(FulfillmentCase, HttpCase):
                 "email": "other@example.com",
             }
         )
-        cls.other_portal_user = new_test_user(
-            cls.env,
-            login="sf_portal_other",
-            groups="base.group_portal",
-            partner_id=cls.other_customer.id,
-            name=cls.other_customer.name,
-            email=cls.other_customer.email,
+        cls.other_portal_user = portal_user(
+            cls.env, "sf_portal_other", cls.other_customer
         )
-        cls.carrier = cls.env["delivery.carrier"].create(
-            {
-                "name": "Jade Express",
-                "delivery_type": "fixed",
-                "tracking_url": "https://track.example.com/?ref=<shipmenttrackingnumber>",
-                "product_id": cls.env["product.product"]
-                .create({"name": "Jade Express Fee", "type": "service"})
-                .id,
-            }
-        )
+        cls.carrier = tracked_carrier(cls.env, "Jade Express")
         cls.reason = cls.env.ref("sale_fulfillment.sale_rma_reason_defective")
 
     def _order(self, lines=None, partner=None):
@@ -1087,24 +1092,8 @@ class TestPortalUi(HttpCase):
         cls.customer = cls.env["res.partner"].create(
             {"name": "Portal Tour Customer", "email": "tour.customer@example.com"}
         )
-        cls.portal_user = new_test_user(
-            cls.env,
-            login="sf_portal_tour",
-            groups="base.group_portal",
-            partner_id=cls.customer.id,
-            name=cls.customer.name,
-            email=cls.customer.email,
-        )
-        cls.carrier = cls.env["delivery.carrier"].create(
-            {
-                "name": "Tour Express",
-                "delivery_type": "fixed",
-                "tracking_url": "https://track.example.com/?ref=<shipmenttrackingnumber>",
-                "product_id": cls.env["product.product"]
-                .create({"name": "Tour Express Fee", "type": "service"})
-                .id,
-            }
-        )
+        cls.portal_user = portal_user(cls.env, "sf_portal_tour", cls.customer)
+        cls.carrier = tracked_carrier(cls.env, "Tour Express")
         cls.teacup, cls.teapot = cls.env["product.product"].create(
             [
                 {"name": name, "type": "consu", "is_storable": True, "list_price": 12}
