@@ -88,11 +88,14 @@ class StockPicking(models.Model):
         "scanned, every item scanned (and the parcel weighed when required), or "
         "a measured weight that does not match what was scanned.",
     )
+    # Who checked and who overrode a check, and why, stay internal: employees
+    # only, the portal customer of the delivery never reads them.
     verified_by_id = fields.Many2one(
         comodel_name="res.users",
         string="Verified By",
         copy=False,
         readonly=True,
+        groups="base.group_user",
     )
     verified_on = fields.Datetime(string="Verified On", copy=False, readonly=True)
     measured_weight = fields.Float(
@@ -134,11 +137,12 @@ class StockPicking(models.Model):
         string="Overridden By",
         copy=False,
         readonly=True,
+        groups="base.group_user",
         help="The stock manager who validated this delivery at the pack station "
         "despite a failed check.",
     )
     pack_override_reason = fields.Text(
-        string="Override Reason", copy=False, readonly=True
+        string="Override Reason", copy=False, readonly=True, groups="base.group_user"
     )
     pack_scan_ids = fields.One2many(
         comodel_name="stock.pack.scan",

@@ -374,6 +374,32 @@ class TestSecurityOverRpc(FulfillmentCase):
         form = Form(order.with_user(self.salesman))
         self.assertEqual(form.review_reject_reason, "INTERNAL: suspected fraud")
 
+    def test_customer_never_reads_who_overrode_the_pack_station_and_why(self):
+        order = self._confirmed_order()
+        picking = order.picking_ids
+        manager = new_test_user(
+            self.env, login="sf_sec_stock_manager", groups="stock.group_stock_manager"
+        )
+        picking.with_user(manager)._pack_write(
+            {
+                "pack_override_by_id": manager.id,
+                "pack_override_reason": "INTERNAL: scale broken, ship anyway",
+                "verified_by_id": manager.id,
+            }
+        )
+        as_customer = picking.with_user(self.portal)
+        as_customer.check_access("read")
+        internal = ["pack_override_reason", "pack_override_by_id", "verified_by_id"]
+        for field in internal:
+            with self.assertRaises(AccessError, msg=field):
+                as_customer.read([field])
+        self.assertFalse(set(internal) & as_customer.fields_get().keys())
+        [values] = picking.with_user(self.stock_user).read(internal)
+        self.assertEqual(
+            values["pack_override_reason"], "INTERNAL: scale broken, ship anyway"
+        )
+        Form(picking.with_user(self.stock_user))
+
     def test_customer_never_reads_their_blacklisting(self):
         self.customer.write(
             {"sale_blacklisted": True, "sale_blacklist_reason": "Chargebacks"}
