@@ -40,8 +40,9 @@ class ResCompany(models.Model):
     rma_manager_approval_amount = fields.Monetary(
         string="Refunds Needing a Manager Above",
         currency_field="currency_id",
-        help="After-sales requests refunding more than this (untaxed) must be "
-        "confirmed by an after-sales manager. Zero: no limit.",
+        help="After-sales requests must be confirmed by an after-sales manager "
+        "once the requests of their order refund more than this together "
+        "(untaxed; confirmed, running and done requests count). Zero: no limit.",
     )
     rma_portal_user_id = fields.Many2one(
         comodel_name="res.users",

@@ -163,7 +163,9 @@ class SaleFulfillmentDigest(models.Model):
 
     def action_send_now(self):
         """Send each digest now with its latest complete period, whatever its
-        next send date (which does not move)."""
+        next send date (which does not move). Sending marks the digests sent:
+        only who may change them may send them."""
+        self.check_access("write")
         mails = self.env["mail.mail"].sudo()
         for digest in self:
             mails |= digest._send(digest._get_today(), raise_empty=True)

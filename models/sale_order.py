@@ -158,8 +158,14 @@ class SaleOrder(models.Model):
         string="Review Issues",
         copy=False,
     )
+    # Who reviewed and why it was rejected stay internal: employees only, the
+    # portal customer of the order never reads them.
     reviewed_by_id = fields.Many2one(
-        comodel_name="res.users", string="Reviewed by", copy=False, readonly=True
+        comodel_name="res.users",
+        string="Reviewed by",
+        copy=False,
+        readonly=True,
+        groups="base.group_user",
     )
     reviewed_on = fields.Datetime(copy=False, readonly=True)
     review_requested_by_id = fields.Many2one(
@@ -167,10 +173,14 @@ class SaleOrder(models.Model):
         string="Held on Confirmation by",
         copy=False,
         readonly=True,
+        groups="base.group_user",
         help="Who confirmed the order when it was held; they may not approve it.",
     )
     review_reject_reason = fields.Text(
-        string="Rejection Reason", copy=False, readonly=True
+        string="Rejection Reason",
+        copy=False,
+        readonly=True,
+        groups="base.group_user",
     )
     review_held_on = fields.Datetime(
         string="Held for Review on",

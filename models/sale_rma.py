@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from odoo import SUPERUSER_ID, Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_is_zero, format_list
 from odoo.tools.image import ImageProcess
 from odoo.tools.mail import plaintext2html
@@ -10,6 +10,7 @@ from odoo.tools.misc import formatLang
 
 from .locking import lock_for_update
 from .sale_fulfillment_rating_mixin import RECEIVED_RATING_DOMAIN
+from .trusted_context import RMA_RETURN_LOCATION, RMA_WRITE, is_trusted, trusted
 
 RMA_TYPES = [
     ("cancel", "Cancel"),
@@ -69,6 +70,18 @@ SETTLED_FIELDS = frozenset(
         "line_ids",
         "new_partner_shipping_id",
         "new_commitment_date",
+    }
+)
+# What only the request's own methods write: its state and the links to its
+# documents (through ``_rma_write``).
+RMA_FIELDS = frozenset(
+    {
+        "state",
+        "confirmed_on",
+        "done_on",
+        "refund_move_ids",
+        "invoice_move_ids",
+        "procurement_group_id",
     }
 )
 
@@ -331,6 +344,8 @@ class SaleRma(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any(RMA_FIELDS & vals.keys() for vals in vals_list):
+            self._check_rma_write()
         for vals in vals_list:
             if vals.get("name", self.env._("New")) == self.env._("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("sale.rma") or "/"
@@ -353,12 +368,30 @@ class SaleRma(models.Model):
         return rmas
 
     def write(self, vals):
+        if RMA_FIELDS & vals.keys():
+            self._check_rma_write()
         if SETTLED_FIELDS & vals.keys():
             self._check_draft()
         res = super().write(vals)
         if {"line_ids", "rma_type", "order_id"} & vals.keys():
             self.filtered(lambda rma: rma.state == "draft")._check_request()
         return res
+
+    def _check_rma_write(self):
+        """Refuse a direct write of what only the request's methods change."""
+        if not is_trusted(self, RMA_WRITE):
+            raise AccessError(
+                self.env._(
+                    "The state of an after-sales request and its returns, "
+                    "replacements and credit notes change only through the "
+                    "request's own buttons."
+                )
+            )
+
+    def _rma_write(self, vals):
+        """Write the request's state or document links (which nothing else
+        may write)."""
+        return trusted(self, RMA_WRITE).write(vals)
 
     def _check_draft(self):
         """Refuse to change what a request does once it is confirmed."""
@@ -398,7 +431,7 @@ class SaleRma(models.Model):
         rmas._check_request()
         rmas._check_approval()
         now = fields.Datetime.now()
-        rmas.write({"state": "confirmed", "confirmed_on": now})
+        rmas._rma_write({"state": "confirmed", "confirmed_on": now})
         for rma_type, method in rmas._get_type_handlers().items():
             typed = rmas.filtered(
                 lambda rma, rma_type=rma_type: rma.rma_type == rma_type
@@ -429,7 +462,7 @@ class SaleRma(models.Model):
             lambda move: move.state == "draft"
         )
         # Flag first: the cancelled documents must not move the request again.
-        self.write({"state": "cancelled"})
+        self._rma_write({"state": "cancelled"})
         if pickings:
             pickings.sudo().action_cancel()
         if moves:
@@ -453,7 +486,7 @@ class SaleRma(models.Model):
                         rma=rma.name,
                     )
                 )
-        self.write({"state": "draft"})
+        self._rma_write({"state": "draft"})
         return True
 
     def action_view_order(self):
@@ -604,36 +637,76 @@ class SaleRma(models.Model):
         )
 
     def _check_approval(self):
-        """Refunds above the company threshold need an after-sales manager."""
+        """Refunds above the company threshold need an after-sales manager.
+
+        What the order's other requests give back (confirmed, under way or
+        done) counts too: a refund split into several requests needs a
+        manager as soon as they add up to more than the threshold.
+        """
         if self.env.user.has_group("sale_fulfillment.group_aftersales_manager"):
             return
-        for rma in self:
+        rmas = self.filtered("company_id.rma_manager_approval_amount")
+        if not rmas:
+            return
+        # A clerk confirming another request of the same order right now
+        # would not see this one: the orders' lines are locked (and marked
+        # written, so that one who read them before must start again).
+        self._lock_sale_lines(rmas.order_id.order_line)
+        # Whoever confirms may not read every request of the order: all count.
+        others = self.sudo().search(
+            [
+                ("order_id", "in", rmas.order_id.ids),
+                ("state", "not in", ("draft", "cancelled")),
+                ("id", "not in", self.ids),
+            ]
+        )
+        given = defaultdict(float)
+        for other in others:
+            given[other.order_id.id] += other._get_approval_amount()[1]
+        for rma in rmas:
             company = rma.company_id
             threshold = company.rma_manager_approval_amount
-            amount = rma.amount_refund + max(-rma.amount_difference, 0.0)
-            # The threshold is in the company's currency, the order may not be.
-            in_company_currency = rma.currency_id._convert(
-                amount,
-                company.currency_id,
-                company,
-                fields.Date.context_today(rma),
+            amount, in_company_currency = rma._get_approval_amount()
+            before = given[rma.order_id.id]
+            total = given[rma.order_id.id] = before + in_company_currency
+            if company.currency_id.compare_amounts(total, threshold) <= 0:
+                continue
+            formatted_threshold = formatLang(
+                self.env, threshold, currency_obj=company.currency_id
             )
-            if (
-                threshold
-                and company.currency_id.compare_amounts(in_company_currency, threshold)
-                > 0
-            ):
+            if company.currency_id.is_zero(before):
                 raise UserError(
                     self.env._(
                         "%(rma)s refunds %(amount)s, more than %(threshold)s: an "
                         "after-sales manager must confirm it.",
                         rma=rma.name,
                         amount=rma._format_amount(amount),
-                        threshold=formatLang(
-                            self.env, threshold, currency_obj=company.currency_id
-                        ),
+                        threshold=formatted_threshold,
                     )
                 )
+            raise UserError(
+                self.env._(
+                    "%(rma)s refunds %(amount)s; with the other after-sales "
+                    "requests of %(order)s, %(total)s is refunded, more than "
+                    "%(threshold)s: an after-sales manager must confirm it.",
+                    rma=rma.name,
+                    amount=rma._format_amount(amount),
+                    order=rma.order_id.name,
+                    total=formatLang(self.env, total, currency_obj=company.currency_id),
+                    threshold=formatted_threshold,
+                )
+            )
+
+    def _get_approval_amount(self):
+        """``(amount, amount in the company's currency)`` the request gives
+        back, as the manager-approval threshold counts it."""
+        self.ensure_one()
+        company = self.company_id
+        amount = self.amount_refund + max(-self.amount_difference, 0.0)
+        # The threshold is in the company's currency, the order may not be.
+        return amount, self.currency_id._convert(
+            amount, company.currency_id, company, fields.Date.context_today(self)
+        )
 
     @api.model
     def _lock_sale_lines(self, lines):
@@ -829,11 +902,11 @@ class SaleRma(models.Model):
                 per_picking[(move.picking_id, line.rma_id)][move] = (line, quantity)
         for (picking, _rma), moves in per_picking.items():
             location = picking.company_id.rma_return_location_id
-            wizard = (
-                self.env["stock.return.picking"]
-                .sudo()
-                .with_context(sale_rma_location_dest_id=location.id)
-                .create({"picking_id": picking.id})
+            # The markers let the return go to that location and its moves
+            # serve the request's lines; Odoo's own returns do neither.
+            Return = trusted(self.env["stock.return.picking"].sudo(), RMA_WRITE)
+            wizard = trusted(Return, RMA_RETURN_LOCATION, location.id).create(
+                {"picking_id": picking.id}
             )
             for return_line in wizard.product_return_moves:
                 line, quantity = moves.get(return_line.move_id, (None, 0.0))
@@ -855,8 +928,12 @@ class SaleRma(models.Model):
                 continue
             rma = line.rma_id
             if not rma.procurement_group_id:
-                rma.procurement_group_id = self.env["procurement.group"].create(
-                    rma._prepare_procurement_group_vals()
+                rma._rma_write(
+                    {
+                        "procurement_group_id": self.env["procurement.group"]
+                        .create(rma._prepare_procurement_group_vals())
+                        .id
+                    }
                 )
             procurements.append(line._prepare_replacement_procurement(quantity))
         if procurements:
@@ -911,7 +988,7 @@ class SaleRma(models.Model):
         if not lines_vals:
             return self.env["account.move"]
         refund = self._create_account_move("out_refund", lines_vals)
-        self.refund_move_ids = [Command.link(refund.id)]
+        self._rma_write({"refund_move_ids": [Command.link(refund.id)]})
         return refund
 
     def _create_difference_documents(self):
@@ -928,7 +1005,7 @@ class SaleRma(models.Model):
             (to_invoice if difference > 0 else to_credit).append(vals)
         if to_invoice:
             invoice = self._create_account_move("out_invoice", to_invoice)
-            self.invoice_move_ids = [Command.link(invoice.id)]
+            self._rma_write({"invoice_move_ids": [Command.link(invoice.id)]})
         if to_credit:
             # Each exchanged line may give back at most what its sale line has
             # invoiced and not credited yet; a dearer line does not make room.
@@ -951,19 +1028,20 @@ class SaleRma(models.Model):
                         )
                     )
             refund = self._create_account_move("out_refund", to_credit)
-            self.refund_move_ids = [Command.link(refund.id)]
+            self._rma_write({"refund_move_ids": [Command.link(refund.id)]})
 
     def _create_account_move(self, move_type, lines_vals):
         self.ensure_one()
         vals = self._prepare_account_move_vals(move_type)
         vals["invoice_line_ids"] = [Command.create(line) for line in lines_vals]
+        # The marker lets the lines name the request's lines they credit.
         return (
-            self.env["account.move"]
-            .sudo()
+            trusted(self.env["account.move"].sudo(), RMA_WRITE)
             .with_company(self.company_id)
             .with_context(default_move_type=move_type)
             .create(vals)
             .sudo(False)
+            .with_context(**{RMA_WRITE: False})
         )
 
     def _prepare_account_move_vals(self, move_type):
@@ -988,17 +1066,43 @@ class SaleRma(models.Model):
         """Follow the documents: issue what waited for the return, then set the
         state from the returns, replacements and credit notes."""
         rmas = self.filtered(lambda rma: rma.state in RUNNING_STATES)
+        rmas._lock_documents()
         for rma in rmas.filtered(lambda rma: rma.state != "done"):
             rma._issue_after_return()
         for rma in rmas:
             state = rma._get_document_state()
             if state != rma.state:
-                rma.write(
+                rma._rma_write(
                     {
                         "state": state,
                         "done_on": fields.Datetime.now() if state == "done" else False,
                     }
                 )
+
+    def _lock_documents(self):
+        """Serialise the transactions that follow these requests' documents.
+
+        Two returns of one request validated at the same moment would each
+        see the other still open, and neither would issue what waits for the
+        return. The second one waits here for the first, then finds the
+        request marked written: Odoo starts it again, and it sees both
+        returns done.
+        """
+        if not self:
+            return
+        lock_for_update(
+            self,
+            self.env._(
+                "Somebody else is updating %(rmas)s right now. Try again in a moment.",
+                rmas=format_list(self.env, self.mapped("name")),
+            ),
+            strength="NO KEY UPDATE",
+            nowait=False,
+        )
+        self.env.cr.execute(
+            "UPDATE sale_rma SET write_date = write_date WHERE id IN %s",
+            [tuple(self.ids)],
+        )
 
     def _issue_after_return(self):
         """Once the goods are back: credit them (return and refund on receipt),

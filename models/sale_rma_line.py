@@ -15,6 +15,8 @@ SETTLED_LINE_FIELDS = frozenset(
         "replacement_price_unit",
     }
 )
+# The line's documents: linked by the request's own methods only.
+LINK_FIELDS = frozenset({"move_ids", "refund_line_ids"})
 
 
 class SaleRmaLine(models.Model):
@@ -186,12 +188,16 @@ class SaleRmaLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any(LINK_FIELDS & vals.keys() for vals in vals_list):
+            self.env["sale.rma"]._check_rma_write()
         self.env["sale.rma"].browse(
             {vals["rma_id"] for vals in vals_list if vals.get("rma_id")}
         )._check_draft()
         return super().create(vals_list)
 
     def write(self, vals):
+        if LINK_FIELDS & vals.keys():
+            self.env["sale.rma"]._check_rma_write()
         if SETTLED_LINE_FIELDS & vals.keys():
             self.rma_id._check_draft()
         return super().write(vals)

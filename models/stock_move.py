@@ -3,12 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import float_compare, float_is_zero, float_round, groupby
 
-from .trusted_context import KEEP_QUANT_RESERVATION, trusted
-
-# Context keys.
-# A split changes demands without the per-move "quantity updated" note: the
-# shipments get one message about the split instead.
-SPLIT_CONTEXT = "sale_fulfillment_split"
+from .trusted_context import KEEP_QUANT_RESERVATION, SPLIT_SHIPMENT, trusted
 
 
 class StockMove(models.Model):
@@ -32,6 +27,13 @@ class StockMove(models.Model):
     def _compute_pack_qty_counted(self):
         for move in self:
             move.pack_qty_counted = move._get_pack_counted_qty()
+
+    def write(self, vals):
+        # A move serves an after-sales request from its creation by the
+        # request (a return or replacement), never by a later write.
+        if "sale_rma_line_id" in vals:
+            self.env["sale.rma"]._check_rma_write()
+        return super().write(vals)
 
     def _get_pack_counted_qty(self):
         """What the pack station counted of this move, in its unit."""
@@ -181,8 +183,9 @@ class StockMove(models.Model):
         for demand, moves in groupby(
             self, key=lambda move: move.product_uom_qty - quantities[move.id]
         ):
-            self.browse().concat(*moves).with_context(
-                do_not_unreserve=True, **{SPLIT_CONTEXT: True}
+            trusted(
+                self.browse().concat(*moves).with_context(do_not_unreserve=True),
+                SPLIT_SHIPMENT,
             ).write({"product_uom_qty": demand})
         self._hand_over_reservation(new_moves)
         (self | new_moves)._recompute_state()

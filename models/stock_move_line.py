@@ -2,8 +2,13 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero, float_round
 
-from .stock_move import SPLIT_CONTEXT
-from .trusted_context import KEEP_QUANT_RESERVATION, PACK_WRITE, is_trusted, trusted
+from .trusted_context import (
+    KEEP_QUANT_RESERVATION,
+    PACK_WRITE,
+    SPLIT_SHIPMENT,
+    is_trusted,
+    trusted,
+)
 
 
 class StockMoveLine(models.Model):
@@ -31,7 +36,7 @@ class StockMoveLine(models.Model):
 
     def _log_message(self, record, move, template, vals):
         # A split posts one message on both shipments instead of a note per move.
-        if self.env.context.get(SPLIT_CONTEXT):
+        if is_trusted(self, SPLIT_SHIPMENT):
             return None
         return super()._log_message(record, move, template, vals)
 

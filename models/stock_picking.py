@@ -1,4 +1,5 @@
 import logging
+import math
 from collections import defaultdict
 
 from odoo import api, fields, models, tools
@@ -6,7 +7,13 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero, float_round, format_list
 
 from .locking import lock_for_update
-from .trusted_context import PACK_WRITE, is_trusted, trusted
+from .trusted_context import (
+    MILESTONE_ORDER,
+    PACK_WRITE,
+    is_trusted,
+    trusted,
+    trusted_value,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -81,11 +88,14 @@ class StockPicking(models.Model):
         "scanned, every item scanned (and the parcel weighed when required), or "
         "a measured weight that does not match what was scanned.",
     )
+    # Who checked and who overrode a check, and why, stay internal: employees
+    # only, the portal customer of the delivery never reads them.
     verified_by_id = fields.Many2one(
         comodel_name="res.users",
         string="Verified By",
         copy=False,
         readonly=True,
+        groups="base.group_user",
     )
     verified_on = fields.Datetime(string="Verified On", copy=False, readonly=True)
     measured_weight = fields.Float(
@@ -127,11 +137,12 @@ class StockPicking(models.Model):
         string="Overridden By",
         copy=False,
         readonly=True,
+        groups="base.group_user",
         help="The stock manager who validated this delivery at the pack station "
         "despite a failed check.",
     )
     pack_override_reason = fields.Text(
-        string="Override Reason", copy=False, readonly=True
+        string="Override Reason", copy=False, readonly=True, groups="base.group_user"
     )
     pack_scan_ids = fields.One2many(
         comodel_name="stock.pack.scan",
@@ -161,14 +172,18 @@ class StockPicking(models.Model):
         "about: its own order, or each order of a merged delivery in turn.",
     )
 
-    @api.depends_context("sale_fulfillment_order_id")
+    @api.depends_context(MILESTONE_ORDER)
     @api.depends("sale_id")
     def _compute_milestone_order_id(self):
-        order = self.env["sale.order"].browse(
-            self.env.context.get("sale_fulfillment_order_id")
-        )
+        # Only the milestone email names another order of a merged delivery,
+        # through a marker no client can send: what a client puts in its
+        # context must never name an order it may not read.
+        order = self.env["sale.order"].browse(trusted_value(self, MILESTONE_ORDER))
         for picking in self:
-            picking.milestone_order_id = order or picking.sale_id
+            milestone = picking.sale_id
+            if order and order in (picking.move_ids.sale_line_id.order_id | milestone):
+                milestone = order
+            picking.milestone_order_id = milestone
 
     @api.depends_context("uid")
     @api.depends("move_ids.sale_line_id", "sale_id")
@@ -802,7 +817,8 @@ class StockPicking(models.Model):
         """Find the delivery a scanned reference means: a delivery's own
         reference, or the source document (sales order) of exactly one open
         delivery. Returns a pack-station reply; nothing is written."""
-        reference = (barcode or "").strip()
+        # Whatever a client sends that is no text is no reference.
+        reference = barcode.strip() if isinstance(barcode, str) else ""
         outgoing = [("picking_type_code", "=", "outgoing")]
         picking = self.search(outgoing + [("name", "=", reference)], limit=1)
         if not picking and reference:
@@ -876,7 +892,7 @@ class StockPicking(models.Model):
         delivery are served one after the other, so a unit is never counted
         twice.
         """
-        barcode = (barcode or "").strip()
+        barcode = barcode.strip() if isinstance(barcode, str) else ""
         refusal = self._pack_begin()
         if refusal:
             return refusal
@@ -906,7 +922,8 @@ class StockPicking(models.Model):
             weight = float(weight)
         except (TypeError, ValueError):
             weight = 0.0
-        if weight <= 0:
+        # "nan", "inf" and "1e999" read as floats that are no weight.
+        if not math.isfinite(weight) or weight <= 0:
             return self._pack_error(
                 "bad_weight",
                 self.env._(
@@ -921,7 +938,15 @@ class StockPicking(models.Model):
         refusal = self._pack_begin()
         if refusal:
             return refusal
-        package_type = self.env["stock.package.type"].browse(package_type_id).exists()
+        # A box of the station's list: the delivery's company's or shared.
+        package_type = self.env["stock.package.type"]
+        if isinstance(package_type_id, int) and not isinstance(package_type_id, bool):
+            package_type = package_type.search(
+                [
+                    ("id", "=", package_type_id),
+                    ("company_id", "in", [self.company_id.id, False]),
+                ]
+            )
         if not package_type:
             return self._pack_error(
                 "unknown", self.env._("That box (package type) does not exist.")
@@ -1963,11 +1988,9 @@ class StockPicking(models.Model):
                 if len(orders) > 1:
                     # A delivery merged from several orders: each customer
                     # reads of their own order.
-                    values = (
-                        template.sudo()
-                        .with_context(sale_fulfillment_order_id=order.id)
-                        ._generate_template(picking.ids, fields_to_render)[picking.id]
-                    )
+                    values = trusted(
+                        template.sudo(), MILESTONE_ORDER, order.id
+                    )._generate_template(picking.ids, fields_to_render)[picking.id]
                 order.message_post(
                     subject=values["subject"],
                     body=values["body_html"],

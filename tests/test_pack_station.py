@@ -461,6 +461,59 @@ class TestPackWeight(PackStationCase):
         self.assertFalse(picking.measured_weight)
         self.assertFalse(picking.pack_scan_ids)
 
+    def test_weight_that_is_no_finite_number_is_refused(self):
+        picking = self._delivery([(self.cup, 1)])
+        self._scan(picking, "PS-CUP")
+        log = picking.pack_scan_ids
+        for weight in (
+            "nan",
+            "NaN",
+            "inf",
+            "-inf",
+            "Infinity",
+            "1e999",
+            float("nan"),
+            float("inf"),
+            "-0.5",
+            "0,5 kg",
+            [],
+            {},
+        ):
+            reply = picking.with_user(self.packer).pack_set_weight(weight)
+            self.assertEqual(
+                (reply["status"], reply["code"]), ("error", "bad_weight"), weight
+            )
+            self.assertIn("positive number", reply["message"])
+        self.assertFalse(picking.measured_weight)
+        self.assertEqual(picking.verify_state, "verified")
+        self.assertEqual(picking.pack_scan_ids, log)
+
+    def test_scans_and_boxes_that_are_not_the_stations_are_refused(self):
+        picking = self._delivery([(self.cup, 1)])
+        other_company = self.env["res.company"].create({"name": "Other Packers"})
+        foreign_box = self.env["stock.package.type"].create(
+            {"name": "Foreign Carton", "company_id": other_company.id}
+        )
+        packer = picking.with_user(self.packer)
+        for package_type_id in (foreign_box.id, "1", [self.box.id], None, True):
+            reply = packer.pack_set_package_type(package_type_id)
+            self.assertEqual((reply["status"], reply["code"]), ("error", "unknown"))
+        for barcode in (["PS-CUP"], {"barcode": "PS-CUP"}, 42):
+            reply = packer.pack_scan(barcode)
+            self.assertEqual((reply["status"], reply["code"]), ("error", "unknown"))
+            reply = (
+                self.env["stock.picking"]
+                .with_user(self.packer)
+                .pack_station_find(barcode)
+            )
+            self.assertEqual((reply["status"], reply["code"]), ("error", "unknown"))
+        self.assertFalse(picking.pack_package_type_id)
+        self.assertFalse(picking.pack_scan_ids)
+        self.assertEqual(self._counted(picking, self.cup), 0)
+        reply = packer.pack_set_package_type(self.box.id)
+        self.assertEqual(reply["code"], "package_type")
+        self.assertEqual(picking.pack_package_type_id, self.box)
+
     def test_weight_barcode_of_the_default_nomenclature_weighs(self):
         picking = self._delivery([(self.cup, 2)])
         self._scan(picking, "PS-CUP", "PS-CUP")

@@ -14,17 +14,24 @@ class SaleReviewSimulation(models.TransientModel):
         comodel_name="sale.review.simulation.line",
         inverse_name="simulation_id",
         compute="_compute_results",
+        compute_sudo=False,
         store=True,
     )
     rule_line_ids = fields.One2many(
         comodel_name="sale.review.simulation.rule",
         inverse_name="simulation_id",
         compute="_compute_results",
+        compute_sudo=False,
         store=True,
     )
-    order_count = fields.Integer(compute="_compute_results", store=True)
+    order_count = fields.Integer(
+        compute="_compute_results", compute_sudo=False, store=True
+    )
     held_count = fields.Integer(
-        string="Would Be Held", compute="_compute_results", store=True
+        string="Would Be Held",
+        compute="_compute_results",
+        compute_sudo=False,
+        store=True,
     )
 
     @api.constrains("order_ids")
@@ -35,11 +42,17 @@ class SaleReviewSimulation(models.TransientModel):
 
     @api.depends("order_ids")
     def _compute_results(self):
+        # Also computed for a client's onchange, which checks no access; the
+        # rules read the orders as superuser: only who may simulate
+        # (salespeople) does, and only on the orders they may read.
+        self.browse().check_access("create")
+        self.order_ids._origin.check_access("read")
         for simulation in self:
-            issues = simulation.order_ids._review_evaluate()
+            orders = simulation.order_ids._origin
+            issues = orders._review_evaluate()
             per_rule = Counter()
             lines = []
-            for order in simulation.order_ids:
+            for order in orders:
                 order_issues = issues.get(order, [])
                 per_rule.update(
                     (vals["rule_id"], vals["severity"]) for vals in order_issues
@@ -64,7 +77,7 @@ class SaleReviewSimulation(models.TransientModel):
                 )
                 for (rule_id, severity), count in sorted(per_rule.items())
             ]
-            simulation.order_count = len(simulation.order_ids)
+            simulation.order_count = len(orders)
             simulation.held_count = sum(1 for command in lines if command[2]["held"])
 
 
@@ -77,9 +90,10 @@ class SaleReviewSimulationLine(models.TransientModel):
         comodel_name="sale.review.simulation", required=True, ondelete="cascade"
     )
     order_id = fields.Many2one(comodel_name="sale.order", required=True)
-    partner_id = fields.Many2one(related="order_id.partner_id")
-    amount_total = fields.Monetary(related="order_id.amount_total")
-    currency_id = fields.Many2one(related="order_id.currency_id")
+    # Read with the reader's rights: an onchange may name any order.
+    partner_id = fields.Many2one(related="order_id.partner_id", compute_sudo=False)
+    amount_total = fields.Monetary(related="order_id.amount_total", compute_sudo=False)
+    currency_id = fields.Many2one(related="order_id.currency_id", compute_sudo=False)
     held = fields.Boolean(string="Would Be Held")
     messages = fields.Text(string="Issues")
 

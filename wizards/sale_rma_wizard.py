@@ -17,7 +17,7 @@ class SaleRmaWizard(models.TransientModel):
     order_id = fields.Many2one(
         comodel_name="sale.order", string="Sales Order", required=True
     )
-    company_id = fields.Many2one(related="order_id.company_id")
+    company_id = fields.Many2one(related="order_id.company_id", compute_sudo=False)
     allowed_rma_types = fields.Char(
         string="Allowed Types", compute="_compute_allowed_rma_types"
     )
@@ -26,6 +26,7 @@ class SaleRmaWizard(models.TransientModel):
         string="Type",
         required=True,
         compute="_compute_rma_type",
+        compute_sudo=False,
         store=True,
         readonly=False,
         help="Only the types that fit what the order shipped are offered.",
@@ -58,6 +59,7 @@ class SaleRmaWizard(models.TransientModel):
         inverse_name="wizard_id",
         string="Lines",
         compute="_compute_line_ids",
+        compute_sudo=False,
         store=True,
         readonly=False,
     )
@@ -83,6 +85,10 @@ class SaleRmaWizard(models.TransientModel):
 
     @api.depends("order_id", "rma_type")
     def _compute_line_ids(self):
+        # Also computed for a client's onchange, which checks no access: only
+        # after-sales users, on orders they may read.
+        self.browse().check_access("create")
+        self.order_id._origin.check_access("read")
         for wizard in self:
             goods_only = wizard.rma_type not in ("refund", "cancel", "modify")
             sale_lines = wizard.order_id.order_line.filtered(
@@ -167,8 +173,11 @@ class SaleRmaWizardLine(models.TransientModel):
     sale_line_id = fields.Many2one(
         comodel_name="sale.order.line", string="Order Line", required=True
     )
-    product_id = fields.Many2one(related="sale_line_id.product_id")
-    product_uom = fields.Many2one(related="sale_line_id.product_uom", string="Unit")
+    # Read with the reader's rights: an onchange may name any order line.
+    product_id = fields.Many2one(related="sale_line_id.product_id", compute_sudo=False)
+    product_uom = fields.Many2one(
+        related="sale_line_id.product_uom", string="Unit", compute_sudo=False
+    )
     qty_available = fields.Float(
         string="Available",
         digits="Product Unit of Measure",

@@ -17,6 +17,7 @@ class StockPickingSplitWizard(models.TransientModel):
     scheduled_date = fields.Datetime(
         string="New Shipment Date",
         compute="_compute_scheduled_date",
+        compute_sudo=False,
         store=True,
         readonly=False,
         help="When the new shipment is planned to leave. Leave it as it is to "
@@ -27,6 +28,7 @@ class StockPickingSplitWizard(models.TransientModel):
         inverse_name="wizard_id",
         string="Lines",
         compute="_compute_line_ids",
+        compute_sudo=False,
         store=True,
         readonly=False,
     )
@@ -34,11 +36,13 @@ class StockPickingSplitWizard(models.TransientModel):
 
     @api.depends("picking_id")
     def _compute_scheduled_date(self):
+        self._check_preview_access()
         for wizard in self:
             wizard.scheduled_date = wizard.picking_id.scheduled_date
 
     @api.depends("picking_id")
     def _compute_line_ids(self):
+        self._check_preview_access()
         for wizard in self:
             wizard.line_ids = [Command.clear()] + [
                 Command.create({"move_id": move.id})
@@ -47,6 +51,7 @@ class StockPickingSplitWizard(models.TransientModel):
 
     @api.depends("line_ids.quantity", "line_ids.whole_line", "picking_id")
     def _compute_preview(self):
+        self._check_preview_access()
         for wizard in self:
             stays, leaves = [], []
             for line in wizard.line_ids:
@@ -60,6 +65,12 @@ class StockPickingSplitWizard(models.TransientModel):
                 "sale_fulfillment.stock_picking_split_preview",
                 {"wizard": wizard, "stays": stays, "leaves": leaves},
             )
+
+    def _check_preview_access(self):
+        """Refuse the preview to who may not split this shipment: a client's
+        onchange computes it without checking any access."""
+        self.browse().check_access("create")
+        self.picking_id._origin.check_access("read")
 
     def _format_quantity(self, quantity):
         return formatLang(self.env, quantity, dp="Product Unit of Measure")
@@ -121,13 +132,21 @@ class StockPickingSplitWizardLine(models.TransientModel):
     move_id = fields.Many2one(
         comodel_name="stock.move", required=True, readonly=True, ondelete="cascade"
     )
-    product_id = fields.Many2one(related="move_id.product_id")
-    product_uom_id = fields.Many2one(related="move_id.product_uom", string="Unit")
+    # Read with the reader's rights: an onchange may name any move.
+    product_id = fields.Many2one(related="move_id.product_id", compute_sudo=False)
+    product_uom_id = fields.Many2one(
+        related="move_id.product_uom", string="Unit", compute_sudo=False
+    )
     demand = fields.Float(
-        related="move_id.product_uom_qty", digits="Product Unit of Measure"
+        related="move_id.product_uom_qty",
+        digits="Product Unit of Measure",
+        compute_sudo=False,
     )
     reserved = fields.Float(
-        related="move_id.quantity", string="Reserved", digits="Product Unit of Measure"
+        related="move_id.quantity",
+        string="Reserved",
+        digits="Product Unit of Measure",
+        compute_sudo=False,
     )
     whole_line = fields.Boolean(
         help="Move the whole line to the new shipment.",
