@@ -237,6 +237,15 @@ class TestCapabilitySwitches(CapabilityCase):
             rules,
         )
 
+    def test_a_company_created_with_the_review_on_gets_the_default_rules(self):
+        company = self.env["res.company"].create(
+            {"name": "Capability Reviewed Co", "sale_review_enabled": True}
+        )
+        self.assertEqual(
+            [(rule.rule_type, rule.severity) for rule in self._company_rules(company)],
+            DEFAULT_RULES,
+        )
+
     def test_numbering_schemes_number_orders_only_when_switched_on(self):
         scheme = self.env["sale.order.numbering"].create(
             {"name": "Company-wide", "prefix": "CAP-"}
