@@ -3,7 +3,7 @@
     "name": "Order Fulfillment",
     "summary": "Order review, make-to-order scheduling, split and merged shipments, "
     "pack-and-verify, after-sales and order reports on top of Odoo",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "sale_fulfillment developers",
@@ -62,6 +62,7 @@
         "views/menus.xml",
     ],
     "demo": [
+        "data/demo/res_company_demo.xml",
         "data/demo/res_partner_demo.xml",
         "data/demo/product_demo.xml",
         "data/demo/mrp_demo.xml",

@@ -39,6 +39,7 @@ def create_orders(env, partner, product, medium, batch):
 def main():
     args = parse_args(__doc__)
     with superuser_env(args.database) as env:
+        env.company.sale_numbering_enabled = True
         env["sale.order.numbering"].search([]).active = False
         partner = env["res.partner"].create({"name": "Bench Numbering Customer"})
         product = env["product.product"].create(

@@ -74,6 +74,8 @@ def measure(env, orders):
 def main():
     args = parse_args(__doc__)
     with superuser_env(args.database) as env:
+        # Review on first: with no rule active it would activate the defaults.
+        env.company.sale_review_enabled = True
         Rule = env["sale.review.rule"].with_context(active_test=False)
         Rule.search([]).active = False
         rules = Rule.create(

@@ -90,13 +90,19 @@ class MrpProduction(models.Model):
 
     @api.model
     def _cron_schedule(self):
-        """Daily: schedule the confirmed orders that have no plan yet.
+        """Daily: schedule the confirmed orders that have no plan yet, of the
+        companies with Daily Production Scheduling on
+        (``mrp_auto_schedule_enabled``).
 
         Only orders with work orders: one without any is never "planned" in
         Odoo's sense, and its dates would be moved again every day.
         """
         productions = self.search(
-            self._get_schedule_domain(replan=False) + [("workorder_ids", "!=", False)]
+            self._get_schedule_domain(replan=False)
+            + [
+                ("workorder_ids", "!=", False),
+                ("company_id.mrp_auto_schedule_enabled", "=", True),
+            ]
         )
         for company in productions.company_id:
             productions.filtered(
@@ -603,7 +609,7 @@ class MrpProduction(models.Model):
         """Record a warning review issue on the orders the plan makes late.
 
         Through the company's *Promised date cannot be met* rule, when it has
-        one; the same finish is reported once.
+        one and the order review on; the same finish is reported once.
         """
         late = orders.sudo().filtered("is_production_late")
         if not late:
@@ -615,6 +621,7 @@ class MrpProduction(models.Model):
                 [
                     ("rule_type", "=", "late_delivery"),
                     ("company_id", "in", late.company_id.ids),
+                    ("company_id.sale_review_enabled", "=", True),
                 ]
             )
         )

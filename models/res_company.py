@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .sale_order import SLA_FIELDS
+from .sale_review_rule import DEFAULT_REVIEW_RULE_NAMES
 from .sale_rma import EXCHANGE_POLICIES, REFUND_TIMINGS
 
 RATING_TRIGGERS = [
@@ -12,6 +13,42 @@ RATING_TRIGGERS = [
 
 class ResCompany(models.Model):
     _inherit = "res.company"
+
+    # Capabilities that change what Odoo does are off until an administrator
+    # switches them on (ARCHITECTURE.md, principle 6); what only adds is there
+    # at once.
+    sale_review_enabled = fields.Boolean(
+        string="Order Review",
+        help="Check the review rules when orders are confirmed and hold the "
+        "orders that trip one until a reviewer approves them. Off: orders are "
+        "confirmed as in Odoo and no rule is checked. Switching it on activates "
+        "the default rules.",
+    )
+    sale_numbering_enabled = fields.Boolean(
+        string="Numbering Schemes",
+        help="Number new orders with the scheme of their channel or sales team. "
+        "Off: every order gets Odoo's own number, whatever schemes exist.",
+    )
+    stock_pack_check_enabled = fields.Boolean(
+        string="Pack-Station Checks",
+        help="Deliveries whose operation type requires verification by scanning "
+        "or weighing can only be validated at the pack station. Off: those "
+        "settings of the operation types have no effect.",
+    )
+    stock_auto_split_enabled = fields.Boolean(
+        string="Ship Ready Parts Separately",
+        help="When a delivery whose operation type has Ship Ready Part "
+        "Separately becomes partially available, what cannot be reserved moves "
+        "to a new delivery. Off: that setting of the operation types has no "
+        "effect.",
+    )
+    mrp_auto_schedule_enabled = fields.Boolean(
+        string="Daily Production Scheduling",
+        help="Every night, schedule the confirmed manufacturing orders that are "
+        "not planned yet, with finite capacity and material availability, "
+        "writing their planned dates. Off: planning is left to Odoo and to "
+        "whoever clicks Schedule Production.",
+    )
 
     sale_review_allow_self_approval = fields.Boolean(
         string="Salespeople May Review Their Own Orders",
@@ -97,14 +134,12 @@ class ResCompany(models.Model):
     # Customer milestone emails.
     sale_notify_shipped = fields.Boolean(
         string="Email Customers When Shipped",
-        default=True,
         help="Email the customer when a delivery of their order leaves, with "
         "the carrier and tracking number. Not sent when the Inventory setting "
         "Email Confirmation already emails each delivery.",
     )
     sale_notify_delivered = fields.Boolean(
         string="Email Customers When Delivered",
-        default=True,
         help="Email the customer when a delivery of their order is marked delivered.",
     )
 
@@ -195,17 +230,78 @@ class ResCompany(models.Model):
         for vals in vals_list:
             if vals.get("sale_rating_enabled"):
                 vals["sale_rating_enabled_on"] = now
-        return super().create(vals_list)
+        companies = super().create(vals_list)
+        companies.filtered("sale_review_enabled")._activate_default_review_rules()
+        return companies
 
     def write(self, vals):
-        switched_on = self.browse()
+        switched_on = review_on = self.browse()
         if vals.get("sale_rating_enabled"):
             switched_on = self.filtered(lambda company: not company.sale_rating_enabled)
+        if vals.get("sale_review_enabled"):
+            review_on = self.filtered(lambda company: not company.sale_review_enabled)
         res = super().write(vals)
         if switched_on:
             # Switching the surveys on does not ask past customers.
             switched_on.sale_rating_enabled_on = fields.Datetime.now()
+        review_on._activate_default_review_rules()
         return res
+
+    def _activate_default_review_rules(self):
+        """Give the companies that switch the order review on, and have no
+        active review rule, their default rules: the shipped defaults of the
+        company (archived at install) are activated; a company without any
+        rule gets a new default set. A company that only has archived rules
+        of its own keeps them as they are."""
+        if not self:
+            return
+        Rule = self.env["sale.review.rule"].sudo().with_context(active_test=False)
+        rules = Rule.search([("company_id", "in", self.ids)]).grouped("company_id")
+        shipped = Rule.browse(
+            self.env["ir.model.data"]
+            .sudo()
+            .search([("module", "=", "sale_fulfillment"), ("model", "=", Rule._name)])
+            .mapped("res_id")
+        )
+        to_activate = Rule
+        vals_list = []
+        for company in self:
+            company_rules = rules.get(company, Rule)
+            if company_rules.filtered("active"):
+                continue
+            if company_rules & shipped:
+                to_activate |= company_rules & shipped
+            elif not company_rules:
+                vals_list += company._prepare_default_review_rule_vals_list()
+        to_activate.action_unarchive()
+        new_rules = Rule.create(vals_list)
+        new_rules._translate_default_names()
+
+    def _prepare_default_review_rule_vals_list(self):
+        """Values of the default review rules of this company, created when it
+        switches the order review on without any rule: incomplete address,
+        duplicate order, credit limit and stock shortage hold the order, a
+        customer remark is recorded as a warning. Names are English; their
+        translations follow (``sale.review.rule._translate_default_names``)."""
+        self.ensure_one()
+        english = self.with_context(lang="en_US").env
+        return [
+            {
+                "name": english._(DEFAULT_REVIEW_RULE_NAMES[rule_type]),
+                "sequence": sequence,
+                "rule_type": rule_type,
+                "severity": severity,
+                "window_hours": 24,
+                "company_id": self.id,
+            }
+            for sequence, rule_type, severity in (
+                (10, "incomplete_address", "block"),
+                (20, "duplicate_order", "block"),
+                (30, "credit_limit", "block"),
+                (40, "stock_shortage", "block"),
+                (50, "customer_note", "warning"),
+            )
+        ]
 
     def _get_fulfillment_sla_hours(self, stage):
         """Service level of the fulfillment ``stage`` in hours, 0 for none."""

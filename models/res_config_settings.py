@@ -4,6 +4,26 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    sale_review_enabled = fields.Boolean(
+        related="company_id.sale_review_enabled",
+        readonly=False,
+    )
+    sale_numbering_enabled = fields.Boolean(
+        related="company_id.sale_numbering_enabled",
+        readonly=False,
+    )
+    stock_pack_check_enabled = fields.Boolean(
+        related="company_id.stock_pack_check_enabled",
+        readonly=False,
+    )
+    stock_auto_split_enabled = fields.Boolean(
+        related="company_id.stock_auto_split_enabled",
+        readonly=False,
+    )
+    mrp_auto_schedule_enabled = fields.Boolean(
+        related="company_id.mrp_auto_schedule_enabled",
+        readonly=False,
+    )
     sale_review_allow_self_approval = fields.Boolean(
         related="company_id.sale_review_allow_self_approval",
         readonly=False,

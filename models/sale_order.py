@@ -11,6 +11,7 @@ from odoo.tools import SQL, float_compare
 from odoo.tools.sql import create_index, index_exists
 
 from .locking import lock_for_update
+from .record_order import id_key
 from .sale_fulfillment_rating_mixin import RECEIVED_RATING_DOMAIN
 from .sale_rma import OPEN_STATES as RMA_OPEN_STATES
 from .sale_rma import PORTAL_RMA_TYPES
@@ -280,8 +281,9 @@ class SaleOrder(models.Model):
         string="Duplicate",
         compute="_compute_is_duplicate",
         search="_search_is_duplicate",
-        help="The same customer ordered the same products and quantities "
-        "shortly before (the window of the Duplicate order review rule).",
+        help="The same customer ordered the same products and quantities, "
+        "under the same customer reference (or none), shortly before (the "
+        "window of the Duplicate order review rule).",
     )
     exception_summary = fields.Char(
         string="Exceptions",
@@ -561,6 +563,7 @@ class SaleOrder(models.Model):
         "fulfillment_state",
         "partner_id",
         "create_date",
+        "client_order_ref",
         "order_line.product_id",
         "order_line.product_uom_qty",
     )
@@ -711,9 +714,12 @@ class SaleOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         new_name = self._fields["name"].default(self)
+        numbering_companies = self._get_numbering_company_ids(vals_list)
         vals_list = [
             {**vals, "name": self._prepare_pending_number(vals)}
             if vals.get("name", new_name) == new_name
+            and (_record_id(vals.get("company_id")) or self.env.company.id)
+            in numbering_companies
             else vals
             for vals in vals_list
         ]
@@ -763,14 +769,12 @@ class SaleOrder(models.Model):
 
         Held orders stay quotations in review (``review_state = 'to_review'``); the
         batch is not interrupted. Orders a reviewer has just approved are confirmed
-        without a new review.
+        without a new review. Orders of companies with the order review off
+        (``sale_review_enabled``) are confirmed as Odoo does, without any rule.
         """
-        approved_ids = self.env.cr.cache.get(APPROVED_CACHE_KEY, set())
-        to_review = self.filtered(
-            lambda order: (
-                order.state in ("draft", "sent") and order.id not in approved_ids
-            )
-        )
+        to_review = self._get_orders_to_review()
+        if not to_review:
+            return super().action_confirm()
         held = to_review._review_hold()
         to_confirm = self - held
         if not to_confirm:
@@ -950,6 +954,19 @@ class SaleOrder(models.Model):
             "view_mode": "form",
             "target": "new",
         }
+
+    def _get_orders_to_review(self):
+        """The orders of ``self`` that confirming must review: quotations of
+        companies with the order review on that a reviewer has not just
+        approved."""
+        approved_ids = self.env.cr.cache.get(APPROVED_CACHE_KEY, set())
+        return self.filtered(
+            lambda order: (
+                order.state in ("draft", "sent")
+                and order.id not in approved_ids
+                and order.company_id.sale_review_enabled
+            )
+        )
 
     def _review_evaluate(self):
         """Dry run: return ``{order: [issue values]}`` for the active rules of the
@@ -1150,13 +1167,24 @@ class SaleOrder(models.Model):
     def _get_shipments(self):
         """Transfers of the order's procurement group and every transfer that
         carries goods of its lines (a delivery merged with other orders')."""
-        return (self.picking_ids | self.order_line.move_ids.picking_id).sorted("id")
+        pickings = self.picking_ids
+        # In a form the order's transfers are new records standing for the
+        # saved ones its lines' moves point to: each transfer counts once.
+        known = set(pickings._origin.ids)
+        carriers = self.order_line.move_ids.picking_id.filtered(
+            lambda picking: picking._origin.id not in known
+        )
+        return (pickings | carriers).sorted(id_key)
 
     def _get_orders_in_shared_shipments(self):
         """The orders of ``self`` whose goods travel in a transfer of another
         order's procurement group."""
+        # Compared by origin: in a form, the same transfer may be read as a
+        # new record on one side and as the saved one on the other.
         return self.filtered(
-            lambda order: order.order_line.move_ids.picking_id - order.picking_ids
+            lambda order: (
+                order.order_line.move_ids.picking_id._origin - order.picking_ids._origin
+            )
         )
 
     def _get_shared_open_shipments(self):
@@ -1231,8 +1259,8 @@ class SaleOrder(models.Model):
                 key=lambda line: (
                     not line.order_id.commitment_date,
                     line.order_id.commitment_date or line.order_id.date_order,
-                    line.order_id.id,
-                    line.id,
+                    id_key(line.order_id),
+                    id_key(line),
                 )
             )
         ]
@@ -1371,9 +1399,10 @@ class SaleOrder(models.Model):
 
     def _get_duplicate_orders(self):
         """The open orders of ``self`` that repeat an earlier order: the
-        detection of the Duplicate order review rule (same customer, products
-        and quantities), with the window of the company's rule (its archived
-        rule when none is active; 24 hours when it has none)."""
+        detection of the Duplicate order review rule (same customer,
+        references, products and quantities), with the window of the
+        company's rule (its archived rule when none is active; 24 hours when
+        it has none)."""
         orders = self.filtered(
             lambda order: (
                 isinstance(order.id, int)
@@ -1845,7 +1874,9 @@ class SaleOrder(models.Model):
         done = deliveries.filtered(lambda picking: picking.state == "done")
         details = []
         parcel_count = 0
-        for picking in done.sorted(lambda picking: (picking.date_done, picking.id)):
+        for picking in done.sorted(
+            lambda picking: (picking.date_done, id_key(picking))
+        ):
             parcels = picking._get_portal_parcels()
             parcel_count += len(parcels)
             details.append(
@@ -1935,7 +1966,7 @@ class SaleOrder(models.Model):
         """Only when the order has after-sales requests: each with its
         reference, type, state and portal link."""
         self.ensure_one()
-        rmas = self.rma_ids.sorted("id")
+        rmas = self.rma_ids.sorted(id_key)
         if not rmas:
             return None
         return self._prepare_portal_step(
@@ -2062,7 +2093,7 @@ class SaleOrder(models.Model):
                 and user.id != SUPERUSER_ID
                 and self.company_id in user.company_ids
             )
-        ).sorted("id")[:1]
+        ).sorted(id_key)[:1]
 
     def _check_portal_rma_request(self, quantities, rma_type, reason):
         """Refuse a portal request the customer may not file: no line, a line
@@ -2284,7 +2315,7 @@ class SaleOrder(models.Model):
         unnumbered = []
         for vals, key in zip(pending, keys, strict=True):
             scheme = schemes[key]
-            if scheme:
+            if scheme and key[0].sudo().sale_numbering_enabled:
                 by_scheme[scheme].append(vals)
             else:
                 unnumbered.append((vals, key[0].id))
@@ -2322,6 +2353,23 @@ class SaleOrder(models.Model):
                 for vals, company_id, pending in todo
                 if (company_id, vals["name"]) in taken
             ]
+
+    @api.model
+    def _get_numbering_company_ids(self, vals_list):
+        """Ids of the companies of the orders ``vals_list`` creates that
+        number their orders with schemes (``sale_numbering_enabled``); the
+        orders of the others get Odoo's own number, as without the addon."""
+        company_ids = {
+            _record_id(vals.get("company_id")) or self.env.company.id
+            for vals in vals_list
+        }
+        return set(
+            self.env["res.company"]
+            .sudo()
+            .browse(company_ids)
+            .filtered("sale_numbering_enabled")
+            .ids
+        )
 
     @api.model
     def _prepare_pending_number(self, vals):

@@ -52,6 +52,10 @@ class SaleOrderNumbering(models.Model):
         default=lambda self: self.env.company,
         index=True,
     )
+    sale_numbering_enabled = fields.Boolean(
+        related="company_id.sale_numbering_enabled",
+        string="Numbering Schemes On",
+    )
     medium_id = fields.Many2one(
         comodel_name="utm.medium",
         string="Channel",

@@ -5,6 +5,11 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare, format_amount, format_datetime
 from odoo.tools.safe_eval import safe_eval
+from odoo.tools.translate import LazyTranslate
+
+from .record_order import id_key
+
+_lt = LazyTranslate(__name__)
 
 SEVERITIES = [("block", "Hold the order"), ("warning", "Record a warning")]
 
@@ -23,6 +28,16 @@ RULE_TYPES = [
     ("unpaid_prepayment", "Prepayment not received"),
     ("domain", "Custom condition"),
 ]
+
+# Names of the default rules a company gets when it switches the review on
+# without any rule (``res.company._prepare_default_review_rule_vals_list``).
+DEFAULT_REVIEW_RULE_NAMES = {
+    "incomplete_address": _lt("Incomplete delivery address"),
+    "duplicate_order": _lt("Duplicate order within 24 hours"),
+    "credit_limit": _lt("Credit limit exceeded"),
+    "stock_shortage": _lt("Stock shortage"),
+    "customer_note": _lt("Customer remark"),
+}
 
 
 class SaleReviewRule(models.Model):
@@ -64,6 +79,10 @@ class SaleReviewRule(models.Model):
         string="Window (hours)",
         default=24,
         help="Duplicate orders: how far back to look for the same order.",
+    )
+    sale_review_enabled = fields.Boolean(
+        related="company_id.sale_review_enabled",
+        string="Order Review On",
     )
     filter_domain = fields.Char(
         string="Applies to",
@@ -134,6 +153,27 @@ class SaleReviewRule(models.Model):
                         rule=rule.name,
                     )
                 )
+
+    def _translate_default_names(self):
+        """Translate the names of these new default rules (English, as
+        ``_prepare_default_review_rule_vals_list`` gives them) into every
+        active language."""
+        langs = [
+            code
+            for code, _name in self.env["res.lang"].get_installed()
+            if code != "en_US"
+        ]
+        for rule in self:
+            label = DEFAULT_REVIEW_RULE_NAMES.get(rule.rule_type)
+            if not langs or not label:
+                continue
+            english = self.with_context(lang="en_US").env._(label)
+            if rule.with_context(lang="en_US").name != english:
+                continue
+            rule.update_field_translations(
+                "name",
+                {lang: self.with_context(lang=lang).env._(label) for lang in langs},
+            )
 
     def action_view_issues(self):
         self.ensure_one()
@@ -361,7 +401,7 @@ class SaleReviewRule(models.Model):
         for warehouse in {order.warehouse_id for order in needs}:
             wh_orders = sorted(
                 (order for order in needs if order.warehouse_id == warehouse),
-                key=lambda order: (delivery_day(order), order.id),
+                key=lambda order: (delivery_day(order), id_key(order)),
             )
             products = self.env["product.product"].union(
                 *(product for order in wh_orders for product in needs[order])
@@ -460,11 +500,43 @@ class SaleReviewRule(models.Model):
 
     @api.model
     def _get_order_signature(self, order):
-        """What makes two orders the same: products and quantities."""
+        """What makes two orders of one customer the same: their references
+        (``_get_order_references``), products and quantities. Orders whose
+        references differ are never the same order: repeat customers order
+        the same goods again under a new purchase order number."""
         quantities = defaultdict(float)
         for line in order.order_line.filtered(lambda line: not line.display_type):
             quantities[line.product_id.id] += line.product_uom_qty
-        return tuple(sorted(quantities.items()))
+        if not quantities:
+            return ()
+        return (
+            self._get_order_references(order),
+            tuple(sorted(quantities.items())),
+        )
+
+    @api.model
+    def _get_order_references(self, order):
+        """The references of ``order`` a duplicate must share, as a tuple
+        (``False`` for an empty one): the values of
+        ``_get_duplicate_reference_fields``, compared without surrounding
+        spaces and case."""
+        return tuple(
+            (order[field] or "").strip().casefold() or False
+            for field in self._get_duplicate_reference_fields()
+        )
+
+    @api.model
+    def _get_duplicate_reference_fields(self):
+        """Hook: the ``sale.order`` fields holding the references that name an
+        order for its customer or its channel: the customer reference
+        (``client_order_ref``) and, where the field exists, the platform order
+        number (``channel_order_ref``). Override to add a connector's own."""
+        order_fields = self.env["sale.order"]._fields
+        return [
+            field
+            for field in ("client_order_ref", "channel_order_ref")
+            if field in order_fields
+        ]
 
     def _evaluate_duplicate_order(self, orders):
         window = timedelta(hours=self.window_hours)
@@ -503,7 +575,7 @@ class SaleReviewRule(models.Model):
                 other
                 for other in by_key.get(key, [])
                 if other != order
-                and (other.create_date, other.id) < (created, order.id)
+                and (other.create_date, id_key(other)) < (created, id_key(order))
                 and created - other.create_date <= window
             ]
             if key[1] and earlier:

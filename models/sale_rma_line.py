@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
+from .record_order import id_key
+
 # What a line requests is settled when its request is confirmed.
 SETTLED_LINE_FIELDS = frozenset(
     {
@@ -286,7 +288,7 @@ class SaleRmaLine(models.Model):
                 and move.product_id == product
                 and move.location_dest_id.usage == "customer"
             )
-        ).sorted(lambda move: (move.date, move.id), reverse=True)
+        ).sorted(lambda move: (move.date, id_key(move)), reverse=True)
         result = {}
         for move in moves:
             if float_is_zero(remaining, precision_rounding=rounding):

@@ -3,6 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import float_compare, float_is_zero, float_round, groupby
 
+from .record_order import id_key
 from .trusted_context import KEEP_QUANT_RESERVATION, SPLIT_SHIPMENT, trusted
 
 
@@ -216,7 +217,7 @@ class StockMove(models.Model):
             # its unit (a dozen to 0.01) and would lose units on the way.
             product_uom = move.product_id.uom_id
             rounding = product_uom.rounding
-            lines = move.move_line_ids.sorted("id", reverse=True)
+            lines = move.move_line_ids.sorted(id_key, reverse=True)
             excess = min(
                 sum(lines.mapped("quantity_product_uom")) - move.product_qty,
                 new_move.product_qty,

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero, float_round, format_list
 
 from .locking import lock_for_update
+from .record_order import id_key
 from .trusted_context import (
     MILESTONE_ORDER,
     PACK_WRITE,
@@ -154,9 +155,19 @@ class StockPicking(models.Model):
         string="Pack Log Entries", compute="_compute_pack_scan_count"
     )
     pack_verify_required = fields.Boolean(
-        related="picking_type_id.pack_verify_required"
+        string="Verify by Scanning",
+        compute="_compute_pack_required",
+        help="Every item must be scanned at the pack station before this "
+        "delivery can be validated: its operation type requires it and the "
+        "company has the pack-station checks on.",
     )
-    pack_weigh_required = fields.Boolean(related="picking_type_id.pack_weigh_required")
+    pack_weigh_required = fields.Boolean(
+        string="Weigh Before Shipping",
+        compute="_compute_pack_required",
+        help="The parcel must be weighed within the tolerance at the pack "
+        "station before this delivery can be validated: its operation type "
+        "requires it and the company has the pack-station checks on.",
+    )
     delivered_on = fields.Datetime(
         string="Delivered On",
         copy=False,
@@ -171,6 +182,18 @@ class StockPicking(models.Model):
         help="The sales order a shipped or delivered email of this delivery is "
         "about: its own order, or each order of a merged delivery in turn.",
     )
+
+    @api.depends(
+        "picking_type_id.pack_verify_required",
+        "picking_type_id.pack_weigh_required",
+        "company_id.stock_pack_check_enabled",
+    )
+    def _compute_pack_required(self):
+        for picking in self:
+            checked = picking.company_id.stock_pack_check_enabled
+            picking_type = picking.picking_type_id
+            picking.pack_verify_required = checked and picking_type.pack_verify_required
+            picking.pack_weigh_required = checked and picking_type.pack_weigh_required
 
     @api.depends_context(MILESTONE_ORDER)
     @api.depends("sale_id")
@@ -397,7 +420,7 @@ class StockPicking(models.Model):
         """
         pickings = self._lock_shipments()
         pickings._check_mergeable()
-        pickings = pickings.sorted("id")
+        pickings = pickings.sorted(id_key)
         target, others = pickings[:1], pickings[1:]
         moves = others.move_ids
         for group, group_moves in moves.grouped("group_id").items():
@@ -478,6 +501,7 @@ class StockPicking(models.Model):
         pickings = self.filtered(
             lambda picking: (
                 picking.picking_type_id.auto_split_availability
+                and picking.company_id.stock_auto_split_enabled
                 and picking.move_type == "direct"
                 and picking.state in ("confirmed", "waiting", "assigned")
             )
@@ -1320,7 +1344,7 @@ class StockPicking(models.Model):
         uom = product.uom_id
         rounding = uom.rounding
         all_lines = self._get_pack_lines().filtered(lambda line: line.move_id in moves)
-        lines = all_lines.sorted("id")
+        lines = all_lines.sorted(id_key)
         if product.tracking != "none" and not lot:
             lots = lines.lot_id
             if product.tracking == "serial" or len(lots) != 1:
@@ -1906,7 +1930,7 @@ class StockPicking(models.Model):
             )
         if not quantities:
             return self.location_id
-        return max(quantities, key=lambda loc: (quantities[loc], -loc.id))
+        return max(quantities, key=lambda loc: (quantities[loc], -loc._origin.id))
 
     def _get_state_label(self):
         self.ensure_one()

@@ -1,6 +1,7 @@
 from . import (
     test_aftersales,
     test_aftersales_concurrency,
+    test_capabilities,
     test_channels,
     test_digest,
     test_fulfillment_state,
@@ -10,6 +11,7 @@ from . import (
     test_menus,
     test_numbering,
     test_numbering_concurrency,
+    test_order_form,
     test_order_tracking,
     test_pack_concurrency,
     test_pack_station,

@@ -3,6 +3,38 @@ from contextlib import closing, contextmanager
 from odoo import SUPERUSER_ID, Command, api
 from odoo.tests import Form, TransactionCase, new_test_user
 
+# The company switches of the capabilities that change what Odoo does
+# (ARCHITECTURE.md, principle 6): off in a new company; each test switches on
+# the ones it exercises.
+CAPABILITIES = (
+    "sale_review_enabled",
+    "sale_numbering_enabled",
+    "sale_notify_shipped",
+    "sale_notify_delivered",
+    "sale_payment_reminder_enabled",
+    "sale_rating_enabled",
+    "stock_pack_check_enabled",
+    "stock_auto_split_enabled",
+    "mrp_auto_schedule_enabled",
+)
+
+
+def switch_capabilities(company, *capabilities, on=True):
+    """Switch ``capabilities`` (every one by default) on, or off with
+    ``on=False``, for ``company``, as an administrator does in Settings.
+    Switching the order review on activates the company's default rules
+    when it has no active one."""
+    company.write(dict.fromkeys(capabilities or CAPABILITIES, on))
+
+
+def switch_review_on(company):
+    """Switch the order review on for ``company`` with none of its rules
+    active: each test creates the rules it checks."""
+    switch_capabilities(company, "sale_review_enabled")
+    company.env["sale.review.rule"].search(
+        [("company_id", "=", company.id)]
+    ).action_archive()
+
 
 def load_chinese(env):
     """Activate Simplified Chinese with the addon's own terms (views,
@@ -82,6 +114,29 @@ class ConcurrencyCase(TransactionCase):
     def _env(self, cr):
         return api.Environment(cr, SUPERUSER_ID, {})
 
+    def _commit_capabilities(self, *capabilities):
+        """Switch ``capabilities`` on for the main company in a committed
+        transaction; after the test the switches, and the review rules they
+        activated, are back as they were."""
+        with self._transaction() as env:
+            company = env.company
+            before = {name: company[name] for name in capabilities}
+            rules = env["sale.review.rule"].search([("company_id", "=", company.id)])
+            switch_capabilities(company, *capabilities)
+            activated = (
+                env["sale.review.rule"].search([("company_id", "=", company.id)])
+                - rules
+            )
+            env.cr.commit()
+
+        def restore():
+            with self._transaction() as env:
+                env.company.write(before)
+                env["sale.review.rule"].browse(activated.ids).exists().action_archive()
+                env.cr.commit()
+
+        self.addCleanup(restore)
+
     @contextmanager
     def _transaction(self):
         """A superuser environment in a transaction of its own."""
@@ -111,8 +166,10 @@ class FulfillmentCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
-        # Review rules are tested on their own (test_review*.py); here orders
-        # must go straight through.
+        # As in a new database, whatever the demo data switched on: every
+        # capability off and no review rule active. Tests switch on the
+        # capabilities they exercise and create the rules they check.
+        switch_capabilities(cls.company, on=False)
         cls.env["sale.review.rule"].search([]).action_archive()
         cls.warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.company.id)], limit=1

@@ -3,7 +3,7 @@ from lxml import etree
 from odoo import Command
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import FulfillmentCase
+from .common import FulfillmentCase, switch_review_on
 
 
 class ChannelCase(FulfillmentCase):
@@ -176,6 +176,7 @@ class TestOrderChannel(ChannelCase):
 @tagged("post_install", "-at_install")
 class TestChannelReviewRule(ChannelCase):
     def test_rule_scoped_to_marketplace_holds_marketplace_orders_only(self):
+        switch_review_on(self.company)
         self.env["sale.review.rule"].create(
             {
                 "name": "Marketplace orders above 1",

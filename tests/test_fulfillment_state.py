@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from .common import FulfillmentCase
+from .common import FulfillmentCase, switch_review_on
 
 
 @tagged("post_install", "-at_install")
@@ -137,6 +137,7 @@ class TestFulfillmentState(FulfillmentCase):
         self.assertEqual(order.fulfillment_state, "shipped")
 
     def test_held_quotation_waiting_for_payment_is_to_review_first(self):
+        switch_review_on(self.company)
         rule = self.env["sale.review.rule"].create(
             {"name": "Any amount", "rule_type": "amount_above", "threshold": 0}
         )

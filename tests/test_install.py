@@ -7,10 +7,13 @@ import odoo
 from odoo.tests import BaseCase, tagged
 from odoo.tools import config
 
+from .common import CAPABILITIES
+
 PROBLEM = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ", re.MULTILINE)
 
 # A numbering scheme with a counter of its own, used once, before uninstalling.
 NUMBER_AN_ORDER = """
+env.company.sale_numbering_enabled = True
 scheme = env["sale.order.numbering"].create(
     {"name": "Install test", "numbering_type": "dated", "prefix": "IT"}
 )
@@ -85,6 +88,17 @@ class TestInstallUninstall(BaseCase):
         )
         self.assertIn("res.groups", dict(owned))
         self.assertIn("ir.ui.menu", dict(owned))
+        # Nothing that changes Odoo's flows is on in a new database.
+        self.assertEqual(
+            self._query("SELECT count(*) FROM sale_review_rule WHERE active"), [(0,)]
+        )
+        self.assertEqual(
+            self._query(
+                "SELECT count(*) FROM res_company WHERE "
+                + " OR ".join(f"{name} IS TRUE" for name in CAPABILITIES)
+            ),
+            [(0,)],
+        )
 
         self._odoo("shell", stdin=NUMBER_AN_ORDER)
         [(sequence_id,)] = self._query(

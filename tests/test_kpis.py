@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
+from .common import switch_review_on
 from .test_aftersales import AftersalesCase
 
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
@@ -107,6 +108,7 @@ class KpiCase(AftersalesCase):
         return order.with_env(cls.env)
 
     def _held_order(self):
+        switch_review_on(self.company)
         self.env["sale.review.rule"].create(
             {
                 "name": "Big orders",

@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
-from .common import FulfillmentCase
+from .common import FulfillmentCase, switch_capabilities
 
 MARCH_1 = "2025-03-01 10:20:30"
 
@@ -17,6 +17,7 @@ class NumberingCase(FulfillmentCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        switch_capabilities(cls.company, "sale_numbering_enabled")
         # Schemes shipped as demo data would number some orders of these tests.
         cls.env["sale.order.numbering"].search([]).action_archive()
         cls.manager = new_test_user(

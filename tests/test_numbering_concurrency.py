@@ -19,6 +19,7 @@ class TestNumberingConcurrency(ConcurrencyCase):
 
     def setUp(self):
         super().setUp()
+        self._commit_capabilities("sale_numbering_enabled")
         with self._transaction() as env:
             partner = env["res.partner"].create({"name": "Concurrent Numbering"})
             plain_medium, dated_medium = env["utm.medium"].create(

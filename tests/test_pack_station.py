@@ -2,7 +2,11 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools.barcode import get_barcode_check_digit
 
-from .common import create_barcoded_products, create_delivery
+from .common import (
+    create_barcoded_products,
+    create_delivery,
+    switch_capabilities,
+)
 
 
 def _ean13(first_twelve):
@@ -19,6 +23,8 @@ class PackStationCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
+        switch_capabilities(cls.company, on=False)
+        switch_capabilities(cls.company, "stock_pack_check_enabled")
         cls.company.write(
             {"pack_weight_tolerance_percent": 5.0, "pack_weight_tolerance_grams": 50.0}
         )

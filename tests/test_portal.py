@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 
-from .common import FulfillmentCase
+from .common import FulfillmentCase, switch_capabilities, switch_review_on
 
 
 def make_png(size=(8, 8), color="red"):
@@ -243,6 +243,7 @@ class TestPortalTracking(PortalCase):
         self.assertNotIn("production", self._timeline(plain))
 
     def test_held_order_is_under_review_and_never_tells_why(self):
+        switch_review_on(self.company)
         self.env["sale.review.rule"].create(
             {"name": "Big orders", "rule_type": "amount_above", "threshold": 10}
         )
@@ -301,6 +302,7 @@ class TestPortalTracking(PortalCase):
         self.assertEqual(order._get_portal_timeline()[order], [])
 
     def test_approved_order_shows_the_review_accepted(self):
+        switch_review_on(self.company)
         rule = self.env["sale.review.rule"].create(
             {"name": "Big orders", "rule_type": "amount_above", "threshold": 10}
         )
@@ -1088,7 +1090,7 @@ class TestPortalUi(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["sale.review.rule"].search([]).action_archive()
+        switch_capabilities(cls.env.company, on=False)
         cls.customer = cls.env["res.partner"].create(
             {"name": "Portal Tour Customer", "email": "tour.customer@example.com"}
         )

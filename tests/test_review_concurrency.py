@@ -11,6 +11,7 @@ class TestReviewConcurrency(ConcurrencyCase):
 
     def setUp(self):
         super().setUp()
+        self._commit_capabilities("sale_review_enabled")
         with self._transaction() as env:
             partner = env["res.partner"].create(
                 {

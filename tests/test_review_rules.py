@@ -3,13 +3,14 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.tests import tagged
 
-from .common import FulfillmentCase
+from .common import FulfillmentCase, switch_review_on
 
 
 class ReviewCase(FulfillmentCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        switch_review_on(cls.company)
         cls.plain = cls.env["product.product"].create(
             {
                 "name": "Review Teapot",
@@ -174,6 +175,87 @@ class TestReviewRuleTypes(ReviewCase):
         self.assertFalse(self._messages(self._order(4)), "other quantity")
         (first | second).with_user(self.salesman)._action_cancel()
         self.assertFalse(self._messages(self._order(3)), "cancelled orders count not")
+
+    def test_duplicate_order_never_pairs_orders_with_different_references(self):
+        self._rule("duplicate_order", window_hours=24)
+        first = self._order(3, client_order_ref="PO-1001")
+        self._confirm(first)
+        self.assertEqual(first.state, "sale")
+        other_po = self._order(3, client_order_ref="PO-1002")
+        self.assertFalse(self._messages(other_po), "another purchase order")
+        no_po = self._order(3)
+        self.assertFalse(self._messages(no_po), "a reference on one order only")
+        same_po = self._order(3, client_order_ref=" po-1001 ")
+        (message,) = self._messages(same_po)
+        self.assertIn(first.name, message)
+        self.assertNotIn(other_po.name, message)
+        # The order's Duplicate flag follows the same detection.
+        self.env.invalidate_all()
+        self.assertEqual(
+            (first | other_po | no_po | same_po).mapped("is_duplicate"),
+            [False, False, False, True],
+        )
+        self.assertEqual(
+            self.env["sale.review.rule"]._get_duplicate_reference_fields(),
+            ["client_order_ref"],
+        )
+
+    def test_rule_form_says_what_a_duplicate_order_is(self):
+        arch = self.env["sale.review.rule"].get_view(
+            self.env.ref("sale_fulfillment.sale_review_rule_view_form").id, "form"
+        )["arch"]
+        self.assertIn("same customer reference", arch)
+        self.assertIn("are never duplicates", arch)
+
+    def _batch(self, references):
+        """Quotations of the same customer with the same goods, one per
+        customer reference, created at once as a connector sends them."""
+        return (
+            self.env["sale.order"]
+            .with_user(self.salesman)
+            .create(
+                [
+                    {
+                        "partner_id": self.customer.id,
+                        "user_id": self.salesman.id,
+                        "client_order_ref": reference,
+                        "order_line": [
+                            Command.create(
+                                {"product_id": self.plain.id, "product_uom_qty": 2}
+                            )
+                        ],
+                    }
+                    for reference in references
+                ]
+            )
+            .with_env(self.env)
+        )
+
+    def test_repeat_batch_of_a_connector_is_not_held(self):
+        self._rule("duplicate_order", window_hours=24)
+        monday = self._batch([f"PO-A-{i:03d}" for i in range(80)])
+        self._confirm(monday)
+        self.assertEqual(set(monday.mapped("state")), {"sale"})
+        # The same customers order the same goods again under new numbers.
+        tuesday = self._batch([f"PO-B-{i:03d}" for i in range(80)])
+        self._confirm(tuesday)
+        self.assertEqual(set(tuesday.mapped("state")), {"sale"})
+        self.assertFalse(tuesday.review_issue_ids)
+        # An order sent twice under its own number is held.
+        resent = self._batch(["PO-B-007"])
+        self._confirm(resent)
+        self.assertEqual(resent.review_state, "to_review")
+        self.assertIn(tuesday[7].name, resent.review_issue_ids.message)
+
+    def test_duplicate_check_costs_the_same_queries_for_any_batch_size(self):
+        self._rule("duplicate_order", window_hours=24)
+        self._confirm(self._batch([f"OLD-{i:03d}" for i in range(40)]))
+        for size in (5, 80):
+            orders = self._batch([f"NEW-{size}-{i:03d}" for i in range(size)])
+            self.env.invalidate_all()
+            with self.assertQueryCount(8):
+                issues = orders._review_evaluate()
+            self.assertFalse(issues)
 
     def test_blacklisted_partner(self):
         self._rule("blacklisted_partner")

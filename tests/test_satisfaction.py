@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import load_chinese
+from .common import load_chinese, switch_capabilities
 from .test_aftersales import AftersalesCase
 
 ORDER_SUBJECT = "how was your order"
@@ -468,14 +468,8 @@ class TestRatingPages(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["sale.review.rule"].search([]).action_archive()
-        cls.env.company.write(
-            {
-                "sale_rating_enabled": True,
-                "sale_notify_shipped": False,
-                "sale_notify_delivered": False,
-            }
-        )
+        switch_capabilities(cls.env.company, on=False)
+        switch_capabilities(cls.env.company, "sale_rating_enabled")
         cls.salesman = new_test_user(
             cls.env,
             login="sf_rating_salesman",

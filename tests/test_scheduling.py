@@ -6,7 +6,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
-from .common import FulfillmentCase
+from .common import FulfillmentCase, switch_capabilities, switch_review_on
 
 # A Monday, before the workshop opens (the calendar is in UTC).
 MONDAY = datetime(2026, 12, 7, 7, 0)
@@ -396,6 +396,7 @@ class TestScheduling(SchedulingCase):
 
     def test_late_production_is_flagged(self):
         order, production = self._sold(self.kit, 10, commitment=self._at(1, 12))
+        switch_review_on(self.company)
         self.env["sale.review.rule"].create(
             {"name": "Late", "rule_type": "late_delivery", "severity": "block"}
         )
@@ -549,6 +550,7 @@ class TestSchedulingScreens(SchedulingCase):
         self.assertTrue(order.production_finish_date)
 
     def test_cron_plans_new_orders_only(self):
+        switch_capabilities(self.company, "mrp_auto_schedule_enabled")
         _order, planned = self._sold(self.kit, 1)
         self._schedule(planned)
         leaves = planned.workorder_ids.leave_id

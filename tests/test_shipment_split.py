@@ -4,7 +4,7 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from .common import ShipmentCase
+from .common import ShipmentCase, switch_capabilities
 
 
 @tagged("post_install", "-at_install")
@@ -171,6 +171,7 @@ class TestShipmentSplit(ShipmentCase):
         self.assertEqual(len(order.picking_ids), 1)
 
     def test_partially_available_delivery_splits_itself_when_asked(self):
+        switch_capabilities(self.company, "stock_auto_split_enabled")
         self.warehouse.out_type_id.auto_split_availability = True
         self.env["stock.quant"]._update_available_quantity(
             self.scarce, self.stock_location, 2
@@ -192,6 +193,7 @@ class TestShipmentSplit(ShipmentCase):
         self.assertEqual(waiting.move_ids.quantity, 1)
 
     def test_auto_split_waits_for_customers_who_want_everything_at_once(self):
+        switch_capabilities(self.company, "stock_auto_split_enabled")
         self.warehouse.out_type_id.auto_split_availability = True
         self.env["stock.quant"]._update_available_quantity(
             self.scarce, self.stock_location, 2

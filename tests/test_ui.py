@@ -5,13 +5,18 @@ import pytz
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import create_barcoded_products, create_delivery
+from .common import (
+    create_barcoded_products,
+    create_delivery,
+    switch_capabilities,
+    switch_review_on,
+)
 
 
 @tagged("post_install", "-at_install")
 class TestFulfillmentUi(HttpCase):
     def test_sales_list_filters_by_fulfillment_state_and_opens_an_order(self):
-        self.env["sale.review.rule"].search([]).action_archive()
+        switch_capabilities(self.env.company, on=False)
         user = new_test_user(
             self.env,
             login="sf_tour_salesman",
@@ -53,7 +58,7 @@ class TestReviewUi(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["sale.review.rule"].search([]).action_archive()
+        switch_review_on(cls.env.company)
         cls.env["sale.review.rule"].create(
             {"name": "Big orders", "rule_type": "amount_above", "threshold": 1000}
         )
@@ -121,7 +126,7 @@ class TestShipmentUi(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["sale.review.rule"].search([]).action_archive()
+        switch_capabilities(cls.env.company, on=False)
         cls.warehouse_user = new_test_user(
             cls.env,
             login="sf_tour_warehouse",
@@ -193,7 +198,7 @@ class TestShipmentUi(HttpCase):
 @tagged("post_install", "-at_install")
 class TestAftersalesUi(HttpCase):
     def test_clerk_returns_goods_receives_them_and_sees_the_credit_note(self):
-        self.env["sale.review.rule"].search([]).action_archive()
+        switch_capabilities(self.env.company, on=False)
         clerk = new_test_user(
             self.env,
             login="sf_tour_aftersales",
@@ -242,7 +247,7 @@ class TestAftersalesUi(HttpCase):
 @tagged("post_install", "-at_install")
 class TestSchedulingUi(HttpCase):
     def test_planner_schedules_opens_the_weekly_plan_and_prints_the_day(self):
-        self.env["sale.review.rule"].search([]).action_archive()
+        switch_capabilities(self.env.company, on=False)
         planner = new_test_user(
             self.env,
             login="sf_tour_planner",
@@ -317,6 +322,7 @@ class TestPackStationUi(HttpCase):
         warehouse = self.env["stock.warehouse"].search(
             [("company_id", "=", self.env.company.id)], limit=1
         )
+        switch_capabilities(self.env.company, "stock_pack_check_enabled")
         warehouse.out_type_id.write(
             {"pack_verify_required": True, "pack_weigh_required": True}
         )
@@ -365,6 +371,7 @@ class TestPackStationUi(HttpCase):
             .search([("company_id", "=", self.env.company.id)], limit=1)
             .out_type_id
         )
+        switch_capabilities(self.env.company, "stock_pack_check_enabled")
         out_type.write({"pack_verify_required": True, "create_backorder": "ask"})
         cup, tray = create_barcoded_products(
             self.env,
@@ -406,7 +413,7 @@ class TestPackStationUi(HttpCase):
 @tagged("post_install", "-at_install")
 class TestDigestUi(HttpCase):
     def test_manager_reads_the_backlog_and_the_analysis_and_sends_a_digest(self):
-        self.env["sale.review.rule"].search([]).action_archive()
+        switch_capabilities(self.env.company, on=False)
         self.env["res.lang"]._activate_lang("en_US")
         manager = new_test_user(
             self.env,
@@ -452,6 +459,7 @@ class TestDigestUi(HttpCase):
 @tagged("post_install", "-at_install")
 class TestNumberingUi(HttpCase):
     def test_sales_administrator_numbers_the_orders_of_a_channel(self):
+        switch_capabilities(self.env.company, "sale_numbering_enabled")
         self.env["sale.order.numbering"].search([]).action_archive()
         channel = self.env["utm.medium"].create({"name": "Tour Channel"})
         customer = self.env["res.partner"].create({"name": "Tour Numbering Customer"})

@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.sale_fulfillment.models.record_order import id_key
+
 GROUP_BY = [
     ("carrier", "Carrier"),
     ("product_category", "Product Category"),
@@ -160,7 +162,7 @@ class StockPickingWaveWizard(models.TransientModel):
         current = self.env["stock.picking"]
         lines = 0
         for picking in pickings.sorted(
-            lambda p: (-int(p.priority or 0), p.scheduled_date, p.id)
+            lambda p: (-int(p.priority or 0), p.scheduled_date, id_key(p))
         ):
             count = len(picking.move_ids)
             full = (self.max_pickings and len(current) >= self.max_pickings) or (
