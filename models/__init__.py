@@ -2,6 +2,7 @@ from . import (
     account_move,
     account_move_line,
     crm_team,
+    ir_actions_report,
     mrp_production,
     mrp_workcenter,
     mrp_workcenter_load,
