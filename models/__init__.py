@@ -12,6 +12,7 @@ from . import (
     res_company,
     res_config_settings,
     res_partner,
+    sale_fulfillment_demo,
     sale_fulfillment_digest,
     sale_fulfillment_rating_mixin,
     sale_order,
