@@ -766,7 +766,6 @@ class SaleFulfillmentDemo(models.AbstractModel):
                     ],
                 }
             )
-            .sudo(False)
             .with_env(self.env)
         )
 
