@@ -53,7 +53,14 @@ addons-link:
 test-deps: check-odoo
 	@PIP_BREAK_SYSTEM_PACKAGES=1 $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements-test.txt
 
+# Odoo's own reports need wkhtmltopdf with patched Qt; Debian's and Ubuntu's
+# packages are not: say so before serving (this addon's reports print anyway).
 run: check-odoo addons-link
+	@if command -v wkhtmltopdf >/dev/null 2>&1 && ! wkhtmltopdf --version 2>/dev/null | grep -qi "patched qt"; then \
+	  echo "WARNING: $$(wkhtmltopdf --version 2>/dev/null | head -n 1) is built without patched Qt." >&2; \
+	  echo "  Odoo's own reports then print no header or footer and fail for several records at once." >&2; \
+	  echo "  Install a build from https://github.com/wkhtmltopdf/packaging/releases (README.md, Prerequisites)." >&2; \
+	fi
 	@if psql -d $(DEMO_DB) -tAc "SELECT 1 FROM ir_module_module WHERE name = '$(MODULE)' AND state = 'installed'" 2>/dev/null | grep -q 1; then \
 	  echo "Updating $(MODULE) in $(DEMO_DB)..."; \
 	  $(ODOO) -d $(DEMO_DB) -u $(MODULE) --stop-after-init --log-level=warn; \

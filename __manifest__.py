@@ -67,6 +67,7 @@
         "data/demo/product_demo.xml",
         "data/demo/mrp_demo.xml",
         "data/demo/sale_order_numbering_demo.xml",
+        "data/demo/sale_history_demo.xml",
         "data/demo/sale_order_demo.xml",
         "data/demo/sale_rma_demo.xml",
         "data/demo/mrp_schedule_demo.xml",

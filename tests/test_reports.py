@@ -2,6 +2,8 @@ import subprocess
 import tempfile
 import unicodedata
 
+from lxml import html
+
 from odoo import Command
 from odoo.tests import new_test_user, tagged
 
@@ -12,6 +14,7 @@ PICKING_LIST_BATCH = "sale_fulfillment.action_report_picking_list_batch"
 PACKING_SLIP = "sale_fulfillment.action_report_packing_slip"
 RMA_SLIP = "sale_fulfillment.action_report_rma"
 PRODUCTION_PLAN = "sale_fulfillment.action_report_production_plan"
+ORDER_STATISTICS = "sale_fulfillment.action_report_order_statistics"
 
 
 @tagged("post_install", "-at_install")
@@ -522,3 +525,95 @@ class TestReports(ShipmentCase):
             self.assertEqual(report.binding_model_id.model, model)
             self.assertEqual(report.binding_type, "report")
             self.assertEqual(report.paperformat_id.format, "A4")
+
+    # Several records at once ----------------------------------------------
+
+    def _pdf_pages(self, xmlid, records, user):
+        """Render ``records`` into one real PDF as ``user`` with this
+        machine's wkhtmltopdf: its number of pages and its text."""
+        content, _report_type = (
+            self.env["ir.actions.report"]
+            .with_user(user)
+            .with_context(force_report_rendering=True, lang=user.lang)
+            ._render_qweb_pdf(xmlid, records.ids)
+        )
+        self.assertTrue(content.startswith(b"%PDF"))
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
+            pdf.write(content)
+            pdf.flush()
+            info = subprocess.run(
+                ["pdfinfo", pdf.name], capture_output=True, check=True, text=True
+            ).stdout
+            text = subprocess.run(
+                ["pdftotext", "-layout", pdf.name, "-"],
+                capture_output=True,
+                check=True,
+                text=True,
+            ).stdout
+        [pages] = [
+            int(line.split(":")[1])
+            for line in info.splitlines()
+            if line.startswith("Pages:")
+        ]
+        return pages, unicodedata.normalize("NFKC", text)
+
+    def test_every_report_prints_several_records_on_this_wkhtmltopdf(self):
+        # Debian's wkhtmltopdf (unpatched Qt, the one CI installs) takes one
+        # HTML document only: each report of several records printed as one
+        # document each answered an empty PDF, hence a server error.
+        self.picker.lang = self.clerk.lang = "en_US"
+        self.buyer.lang = "en_US"
+        deliveries = self.env["stock.picking"].union(
+            *(
+                self._sale_delivery([(self.flask, quantity), (self.teapot, 1)])
+                for quantity in (1, 2, 3)
+            )
+        )
+        batches = self.env["stock.picking.batch"].create(
+            [{"picking_ids": [Command.set(picking.ids)]} for picking in deliveries[:2]]
+        )
+        requests = self._return_request() | self._return_request()
+        digests = self.env["sale.fulfillment.digest"].create(
+            [{"name": "Digest North"}, {"name": "Digest South"}]
+        )
+        manager = new_test_user(
+            self.env,
+            login="sf_report_manager",
+            groups="sales_team.group_sale_manager",
+            lang="en_US",
+        )
+        for xmlid, records, user, names in (
+            (PICKING_LIST, deliveries, self.picker, deliveries.mapped("name")),
+            (PACKING_SLIP, deliveries, self.picker, deliveries.mapped("name")),
+            (PICKING_LIST_BATCH, batches, self.picker, batches.mapped("name")),
+            (RMA_SLIP, requests, self.clerk, requests.mapped("name")),
+            # A digest's statistics are titled, not named.
+            (ORDER_STATISTICS, digests, manager, ["Order Statistics"] * 2),
+        ):
+            with self.subTest(report=xmlid):
+                pages, text = self._pdf_pages(xmlid, records, user)
+                self.assertGreaterEqual(pages, len(records))
+                for name in set(names):
+                    self.assertGreaterEqual(text.count(name), names.count(name), name)
+
+    def test_one_document_of_several_starts_each_record_on_a_new_page(self):
+        reports = self.env["ir.actions.report"]
+        bodies = [
+            f"<!DOCTYPE html><html><head><meta charset='utf-8'/></head>"
+            f"<body class='o_body_pdf'><div class='article' data-oe-id='{number}'>"
+            f"<p>Record {number}</p></div></body></html>"
+            for number in (1, 2, 3)
+        ]
+        document = html.document_fromstring(reports._merge_report_bodies(bodies))
+        articles = document.find_class("article")
+        self.assertEqual(
+            [article.get("data-oe-id") for article in articles], ["1", "2", "3"]
+        )
+        self.assertEqual(len(document.xpath("//head")), 1)
+        self.assertEqual(
+            [
+                "page-break-before: always" in (article.getparent().get("style") or "")
+                for article in articles
+            ],
+            [False, True, True],
+        )
