@@ -772,7 +772,7 @@ class TestAftersalesBatch(AftersalesCase):
         # the request while it follows its documents). A few look up the
         # email layout when no email was rendered before in the process (the
         # shipped email is off, as in a new database).
-        with self.assertQueryCount(798):
+        with self.assertQueryCount(800):
             rma.action_confirm()
             self.env.flush_all()
         self.assertEqual(len(rma.return_picking_ids.move_ids), 40)

@@ -2,7 +2,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
-from .common import FulfillmentCase
+from .common import FulfillmentCase, switch_review_on
 
 
 @tagged("post_install", "-at_install")
@@ -348,6 +348,7 @@ class TestSecurityOverRpc(FulfillmentCase):
             login="sf_sec_reviewer",
             groups="sale_fulfillment.group_order_reviewer",
         )
+        switch_review_on(self.company)
         self.env["sale.review.rule"].create(
             {"name": "Big orders", "rule_type": "amount_above", "threshold": 10}
         )
