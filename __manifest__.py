@@ -3,7 +3,7 @@
     "name": "Order Fulfillment",
     "summary": "Order review, make-to-order scheduling, split and merged shipments, "
     "pack-and-verify, after-sales and order reports on top of Odoo",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "sale_fulfillment developers",
@@ -36,6 +36,7 @@
         "reports/rma_report.xml",
         "views/sale_order_views.xml",
         "views/sale_order_numbering_views.xml",
+        "views/utm_medium_views.xml",
         "views/crm_team_views.xml",
         "views/sale_review_views.xml",
         "views/sale_review_rule_views.xml",

@@ -12,7 +12,7 @@ from .locking import lock_for_update
 from .sale_fulfillment_rating_mixin import RECEIVED_RATING_DOMAIN
 
 RMA_TYPES = [
-    ("cancel", "Cancel"),
+    ("cancel", "Cancel Order"),
     ("modify", "Modify Order"),
     ("refund", "Refund Only"),
     ("return_refund", "Return and Refund"),
