@@ -1,5 +1,6 @@
 from odoo import api, models
 from odoo.fields import Field
+from odoo.tools import SQL
 from odoo.tools.translate import TranslationImporter, get_po_paths
 
 MODULE = "sale_fulfillment"
@@ -25,13 +26,32 @@ class IrModuleModule(models.Model):
         )
         langs = [lang for lang in langs if lang != "en_US"]
         xmlids = self._get_sale_fulfillment_relabelled_field_xmlids() if langs else ()
-        if xmlids:
+        # Only when the terms of a module that labels those fields loaded.
+        if xmlids and self._get_field_xmlid_modules(xmlids) & set(modules):
             importer = TranslationImporter(self.env.cr, verbose=False)
             for lang in langs:
                 for po_path in get_po_paths(MODULE, lang):
                     importer.load_file(po_path, lang, xmlids=xmlids)
             importer.save(force_overwrite=True)
         return result
+
+    @api.model
+    def _get_field_xmlid_modules(self, xmlids):
+        """The modules with an XML id on the fields of ``xmlids``."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT other.module
+                  FROM ir_model_data data
+                  JOIN ir_model_data other
+                    ON other.model = data.model AND other.res_id = data.res_id
+                 WHERE data.model = 'ir.model.fields'
+                   AND data.module || '.' || data.name IN %s
+                """,
+                tuple(xmlids),
+            )
+        )
+        return {module for (module,) in self.env.cr.fetchall()}
 
     @api.model
     def _get_sale_fulfillment_relabelled_field_xmlids(self):
