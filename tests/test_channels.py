@@ -259,6 +259,9 @@ class TestChannelsInChinese(ChannelCase):
         cls.channels = cls.marketplace | cls.store
         for xmlid in ("website", "phone", "email", "direct"):
             cls.channels |= cls.env.ref(f"utm.utm_medium_{xmlid}")
+        # The languages exist; each test loads their terms its own way.
+        for lang in ("zh_CN", "zh_TW"):
+            cls.env["res.lang"]._activate_lang(lang)
         cls.readers = {
             lang: new_test_user(
                 cls.env,
