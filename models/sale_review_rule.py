@@ -238,6 +238,8 @@ class SaleReviewRule(models.Model):
         return amount / (order.currency_rate or 1.0)
 
     def _format_company_amount(self, value):
+        """``value`` in the company's currency, as a message parameter: each
+        reader reads it in their own number format."""
         return amount_param(value, self.company_id.currency_id)
 
     def _evaluate_credit_limit(self, orders):
