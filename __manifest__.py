@@ -36,6 +36,7 @@
         "reports/rma_report.xml",
         "views/sale_order_views.xml",
         "views/sale_order_numbering_views.xml",
+        "views/utm_medium_views.xml",
         "views/crm_team_views.xml",
         "views/sale_review_views.xml",
         "views/sale_review_rule_views.xml",

@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_datetime
 
 from ..planning import (
     Job,
@@ -17,6 +16,8 @@ from ..planning import (
 )
 from .batch_write import write_per_record
 from .locking import lock_for_update
+from .sale_fulfillment_message_mixin import datetime_param, message
+from .sale_review_rule import MESSAGES as REVIEW_MESSAGES
 
 # Work orders the scheduler may (re)place; the others are fixed.
 PLANNABLE_WORKORDER_STATES = ("pending", "waiting", "ready")
@@ -632,17 +633,24 @@ class MrpProduction(models.Model):
             )[:1]
             if not rule:
                 continue
-            message = self.env._(
-                "Production is planned to finish on %(finish)s: too late to "
-                "deliver on the promised %(promised)s",
-                finish=format_datetime(self.env, order.production_finish_date),
-                promised=format_datetime(self.env, order.commitment_date),
+            vals = dict(
+                rule._prepare_issue_vals(
+                    order,
+                    message(
+                        REVIEW_MESSAGES["late_production"],
+                        finish=datetime_param(order.production_finish_date),
+                        promised=datetime_param(order.commitment_date),
+                    ),
+                ),
+                severity="warning",
             )
-            if message in order.review_issue_ids.mapped("message"):
+            reported = [
+                (issue.message_code, issue.message_params)
+                for issue in order.review_issue_ids
+            ]
+            if (vals["message_code"], vals["message_params"]) in reported:
                 continue
-            vals_list.append(
-                dict(rule._prepare_issue_vals(order, message), severity="warning")
-            )
+            vals_list.append(vals)
         self.env["sale.review.issue"].sudo().create(vals_list)
 
     # -- simulation (promise dates) -------------------------------------------

@@ -161,7 +161,7 @@ class ResCompany(models.Model):
         string="Partially Shipped (hours)"
     )
     sale_sla_shipped_hours = fields.Integer(string="Shipped (hours)")
-    sale_sla_aftersales_hours = fields.Integer(string="After-Sales (hours)")
+    sale_sla_aftersales_hours = fields.Integer(string="In After-Sales (hours)")
 
     # Satisfaction surveys (满意度调查).
     sale_rating_enabled = fields.Boolean(

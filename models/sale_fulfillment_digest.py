@@ -449,7 +449,7 @@ class SaleFulfillmentDigest(models.Model):
         return [
             {
                 "channel_id": medium.id,
-                "name": medium.name or self.env._("No Channel"),
+                "name": medium.display_name or self.env._("No Channel"),
                 "count": count,
                 "revenue": currency.round(amount or 0.0),
                 "share": round((amount or 0.0) / revenue * 100.0, 2)

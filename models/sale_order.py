@@ -25,7 +25,7 @@ FULFILLMENT_STATES = [
     ("to_ship", "To Ship"),
     ("partially_shipped", "Partially Shipped"),
     ("shipped", "Shipped"),
-    ("aftersales", "After-Sales"),
+    ("aftersales", "In After-Sales"),
     ("done", "Done"),
     ("cancel", "Cancelled"),
 ]
@@ -216,7 +216,7 @@ class SaleOrder(models.Model):
         "- To Ship: ready to be shipped, nothing shipped yet.\n"
         "- Partially Shipped: some shipments have left, others are open.\n"
         "- Shipped: every shipment has left; invoicing or payment is open.\n"
-        "- After-Sales: an after-sales request of the order is open.\n"
+        "- In After-Sales: an after-sales request of the order is open.\n"
         "- Done: shipped, invoiced and paid.\n"
         "- Cancelled: the order was cancelled.",
     )
@@ -375,6 +375,7 @@ class SaleOrder(models.Model):
     )
 
     @api.depends("review_issue_ids.message", "review_issue_ids.is_open")
+    @api.depends_context("lang")
     def _compute_review_summary(self):
         for order in self:
             issues = order.review_issue_ids.filtered("is_open")
@@ -970,7 +971,9 @@ class SaleOrder(models.Model):
 
     def _review_evaluate(self):
         """Dry run: return ``{order: [issue values]}`` for the active rules of the
-        orders' companies. Writes nothing. Each rule reads all orders at once."""
+        orders' companies. Writes nothing. Each rule reads all orders at once.
+        Besides the values to store, each issue's ``message`` is its text in
+        this environment's language."""
         rules = (
             self.env["sale.review.rule"]
             .sudo()
@@ -978,10 +981,14 @@ class SaleOrder(models.Model):
         )
         result = defaultdict(list)
         orders = self.sudo()
+        Issue = self.env["sale.review.issue"]
         for rule in rules:
-            for order, message in rule._evaluate(orders).items():
+            for order, msg in rule._evaluate(orders).items():
                 result[self.browse(order.id)].append(
-                    rule._prepare_issue_vals(order, message)
+                    {
+                        **rule._prepare_issue_vals(order, msg),
+                        "message": Issue._render_message(msg),
+                    }
                 )
         return dict(result)
 
@@ -990,8 +997,13 @@ class SaleOrder(models.Model):
         with a blocking one. Returns the held orders."""
         issues = self._review_evaluate()
         self.sudo().review_issue_ids.unlink()
+        # Stored as codes: each reader reads them in their language.
         self.env["sale.review.issue"].sudo().create(
-            [vals for order_issues in issues.values() for vals in order_issues]
+            [
+                {key: value for key, value in vals.items() if key != "message"}
+                for order_issues in issues.values()
+                for vals in order_issues
+            ]
         )
         held = self.filtered(
             lambda order: any(

@@ -3,6 +3,8 @@ from odoo import api, fields, models
 
 class SaleReviewIssue(models.Model):
     _name = "sale.review.issue"
+    # ``message`` reads in the reader's language (see the mixin).
+    _inherit = ["sale.fulfillment.message.mixin"]
     _description = "Order Review Issue"
     _order = "order_id desc, severity, id"
 
@@ -24,7 +26,6 @@ class SaleReviewIssue(models.Model):
         selection=[("block", "Blocking"), ("warning", "Warning")],
         required=True,
     )
-    message = fields.Text(required=True)
     reviewer_group_id = fields.Many2one(
         comodel_name="res.groups",
         string="Cleared by",

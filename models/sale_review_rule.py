@@ -3,11 +3,22 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import float_compare, format_amount, format_datetime
+from odoo.tools import LazyTranslate, float_compare
 from odoo.tools.safe_eval import safe_eval
-from odoo.tools.translate import LazyTranslate
 
 from .record_order import id_key
+from .sale_fulfillment_message_mixin import (
+    amount_param,
+    clauses_param,
+    date_param,
+    datetime_param,
+    define_messages,
+    message,
+    number_param,
+    text_message,
+    translations_param,
+    words_param,
+)
 
 _lt = LazyTranslate(__name__)
 
@@ -38,6 +49,54 @@ DEFAULT_REVIEW_RULE_NAMES = {
     "stock_shortage": _lt("Stock shortage"),
     "customer_note": _lt("Customer remark"),
 }
+
+# What the rules say about an order, in the reader's language (stored as codes).
+MESSAGES = define_messages(
+    "sale_review",
+    {
+        "credit_limit": _lt(
+            "Credit limit %(limit)s exceeded: due %(due)s + open orders "
+            "%(open)s + this order %(amount)s"
+        ),
+        "amount_above": _lt("Order total %(amount)s is above %(threshold)s"),
+        "discount_above": _lt("Discount above %(threshold)s%%: %(lines)s"),
+        "discount_line": _lt("%(product)s (%(discount)s%%)"),
+        "margin_below": _lt(
+            "Margin %(margin)s%% is below %(threshold)s%% "
+            "(revenue %(revenue)s, cost %(cost)s)"
+        ),
+        "price_below_floor": _lt("Price below the minimum sale price: %(lines)s"),
+        "price_line": _lt("%(product)s at %(price)s (minimum %(floor)s)"),
+        "stock_shortage": _lt("Stock shortage: %(lines)s"),
+        "shortage_line": _lt(
+            "%(product)s: %(qty)s needed, %(available)s forecast on %(day)s"
+        ),
+        "late_delivery": _lt(
+            "Promised for %(promised)s, but the earliest delivery is %(earliest)s"
+        ),
+        "late_production": _lt(
+            "Production is planned to finish on %(finish)s: too late to "
+            "deliver on the promised %(promised)s"
+        ),
+        "incomplete_address": _lt("Delivery address %(address)s lacks: %(missing)s"),
+        "street": _lt("street"),
+        "city": _lt("city"),
+        "country": _lt("country"),
+        "zip": _lt("ZIP"),
+        "phone": _lt("phone"),
+        "email": _lt("email"),
+        "duplicate_order": _lt(
+            "Same products and quantities as %(orders)s, placed within %(hours)s hours"
+        ),
+        "blacklisted_partner": _lt("Customer %(partner)s is blacklisted: %(reason)s"),
+        "no_reason": _lt("no reason"),
+        "customer_note": _lt("Customer remark: %(note)s"),
+        "unpaid_prepayment": _lt(
+            "Prepayment of %(required)s required, %(paid)s received"
+        ),
+        "custom_default": _lt("Matches the condition of %(rule)s"),
+    },
+)
 
 
 class SaleReviewRule(models.Model):
@@ -199,7 +258,9 @@ class SaleReviewRule(models.Model):
         """Return ``{order: message}`` for the orders this rule trips.
 
         Dispatches to ``_evaluate_<rule_type>``, which receives the applicable
-        orders as a recordset and must read them in batch.
+        orders as a recordset and must read them in batch. A message is built
+        with ``message()`` from a code of ``MESSAGES`` (so that each reader
+        reads it in their language), or is plain text.
         """
         self.ensure_one()
         orders = self._get_applicable_orders(orders)
@@ -212,8 +273,10 @@ class SaleReviewRule(models.Model):
     def _amount_in_company_currency(self, order, amount):
         return amount / (order.currency_rate or 1.0)
 
-    def _format_company_amount(self, amount):
-        return format_amount(self.env, amount, self.company_id.currency_id)
+    def _format_company_amount(self, value):
+        """``value`` in the company's currency, as a message parameter: each
+        reader reads it in their own number format."""
+        return amount_param(value, self.company_id.currency_id)
 
     def _evaluate_credit_limit(self, orders):
         result = {}
@@ -234,9 +297,8 @@ class SaleReviewRule(models.Model):
             amount = self._amount_in_company_currency(order, order.amount_total)
             currency = self.company_id.currency_id
             if currency.compare_amounts(due + open_orders + amount, limit) > 0:
-                result[order] = self.env._(
-                    "Credit limit %(limit)s exceeded: due %(due)s + open orders "
-                    "%(open)s + this order %(amount)s",
+                result[order] = message(
+                    MESSAGES["credit_limit"],
                     limit=self._format_company_amount(limit),
                     due=self._format_company_amount(due),
                     open=self._format_company_amount(open_orders),
@@ -250,8 +312,8 @@ class SaleReviewRule(models.Model):
         for order in orders:
             amount = self._amount_in_company_currency(order, order.amount_total)
             if currency.compare_amounts(amount, self.threshold) > 0:
-                result[order] = self.env._(
-                    "Order total %(amount)s is above %(threshold)s",
+                result[order] = message(
+                    MESSAGES["amount_above"],
                     amount=self._format_company_amount(amount),
                     threshold=self._format_company_amount(self.threshold),
                 )
@@ -267,13 +329,17 @@ class SaleReviewRule(models.Model):
                 )
             )
             if lines:
-                details = ", ".join(
-                    f"{line.product_id.display_name} ({line.discount:g}%)"
+                details = words_param(
+                    message(
+                        MESSAGES["discount_line"],
+                        product=line.product_id.display_name,
+                        discount=number_param(line.discount),
+                    )
                     for line in lines
                 )
-                result[order] = self.env._(
-                    "Discount above %(threshold)s%%: %(lines)s",
-                    threshold=self.threshold,
+                result[order] = message(
+                    MESSAGES["discount_above"],
+                    threshold=number_param(self.threshold),
                     lines=details,
                 )
         return result
@@ -299,11 +365,10 @@ class SaleReviewRule(models.Model):
             )
             margin = (revenue - cost) / revenue * 100
             if float_compare(margin, self.threshold, 2) < 0:
-                result[order] = self.env._(
-                    "Margin %(margin).1f%% is below %(threshold)s%% "
-                    "(revenue %(revenue)s, cost %(cost)s)",
-                    margin=margin,
-                    threshold=self.threshold,
+                result[order] = message(
+                    MESSAGES["margin_below"],
+                    margin=number_param(margin, digits=1),
+                    threshold=number_param(self.threshold),
                     revenue=self._format_company_amount(revenue),
                     cost=self._format_company_amount(cost),
                 )
@@ -326,17 +391,16 @@ class SaleReviewRule(models.Model):
                 )
                 if float_compare(net, floor, 2) < 0:
                     below.append(
-                        self.env._(
-                            "%(product)s at %(price)s (minimum %(floor)s)",
+                        message(
+                            MESSAGES["price_line"],
                             product=line.product_id.display_name,
                             price=self._format_company_amount(net),
                             floor=self._format_company_amount(floor),
                         )
                     )
             if below:
-                result[order] = self.env._(
-                    "Price below the minimum sale price: %(lines)s",
-                    lines="; ".join(below),
+                result[order] = message(
+                    MESSAGES["price_below_floor"], lines=clauses_param(below)
                 )
         return result
 
@@ -417,20 +481,18 @@ class SaleReviewRule(models.Model):
                 for product, qty in needs[order].items():
                     available = forecast(product, day) - taken[product]
                     if float_compare(qty, available, 3) > 0:
-                        needed, forecast_qty = f"{qty:g}", f"{available:g}"
                         shortages.append(
-                            self.env._(
-                                "%(product)s: %(qty)s needed, %(available)s "
-                                "forecast on %(day)s",
+                            message(
+                                MESSAGES["shortage_line"],
                                 product=product.display_name,
-                                qty=needed,
-                                available=forecast_qty,
-                                day=fields.Date.to_string(day),
+                                qty=number_param(qty),
+                                available=number_param(available),
+                                day=date_param(day),
                             )
                         )
                 if shortages:
-                    result[order] = self.env._(
-                        "Stock shortage: %(lines)s", lines="; ".join(shortages)
+                    result[order] = message(
+                        MESSAGES["stock_shortage"], lines=clauses_param(shortages)
                     )
                 else:
                     for product, qty in needs[order].items():
@@ -454,36 +516,35 @@ class SaleReviewRule(models.Model):
             )
             earliest = max((date for date in dates if date), default=False)
             if earliest and order.commitment_date < earliest:
-                result[order] = self.env._(
-                    "Promised for %(promised)s, but the earliest delivery is "
-                    "%(earliest)s",
-                    promised=format_datetime(self.env, order.commitment_date),
-                    earliest=format_datetime(self.env, earliest),
+                result[order] = message(
+                    MESSAGES["late_delivery"],
+                    promised=datetime_param(order.commitment_date),
+                    earliest=datetime_param(earliest),
                 )
         return result
 
     @api.model
     def _get_missing_address_parts(self, address, contact=True):
-        """What the delivery ``address`` lacks, as translated words: street,
-        city, country, the ZIP its country requires and, with ``contact``, a
-        phone and an email (of the address or its company). Also used by the
-        order's Incomplete Address exception, without ``contact``."""
+        """What the delivery ``address`` lacks, as messages of one word each:
+        street, city, country, the ZIP its country requires and, with
+        ``contact``, a phone and an email (of the address or its company). Also
+        used by the order's Incomplete Address exception, without ``contact``."""
         missing = []
         if not address.street:
-            missing.append(self.env._("street"))
+            missing.append("street")
         if not address.city:
-            missing.append(self.env._("city"))
+            missing.append("city")
         if not address.country_id:
-            missing.append(self.env._("country"))
+            missing.append("country")
         elif address.country_id.zip_required and not address.zip:
-            missing.append(self.env._("ZIP"))
+            missing.append("zip")
         if contact:
             partners = address | address.commercial_partner_id
             if not any(partner.phone or partner.mobile for partner in partners):
-                missing.append(self.env._("phone"))
+                missing.append("phone")
             if not any(partner.email for partner in partners):
-                missing.append(self.env._("email"))
-        return missing
+                missing.append("email")
+        return [message(MESSAGES[part]) for part in missing]
 
     def _evaluate_incomplete_address(self, orders):
         result = {}
@@ -491,10 +552,10 @@ class SaleReviewRule(models.Model):
             address = order.partner_shipping_id
             missing = self._get_missing_address_parts(address)
             if missing:
-                result[order] = self.env._(
-                    "Delivery address %(address)s lacks: %(missing)s",
+                result[order] = message(
+                    MESSAGES["incomplete_address"],
                     address=address.display_name,
-                    missing=", ".join(missing),
+                    missing=words_param(missing),
                 )
         return result
 
@@ -579,11 +640,10 @@ class SaleReviewRule(models.Model):
                 and created - other.create_date <= window
             ]
             if key[1] and earlier:
-                result[order] = self.env._(
-                    "Same products and quantities as %(orders)s, placed within "
-                    "%(hours)s hours",
-                    orders=", ".join(other.name for other in earlier),
-                    hours=self.window_hours,
+                result[order] = message(
+                    MESSAGES["duplicate_order"],
+                    orders=words_param(other.name for other in earlier),
+                    hours=number_param(self.window_hours),
                 )
         return result
 
@@ -592,17 +652,18 @@ class SaleReviewRule(models.Model):
         for order in orders:
             partner = order.partner_id.commercial_partner_id
             if partner.sale_blacklisted:
-                result[order] = self.env._(
-                    "Customer %(partner)s is blacklisted: %(reason)s",
+                result[order] = message(
+                    MESSAGES["blacklisted_partner"],
                     partner=partner.display_name,
-                    reason=partner.sale_blacklist_reason or self.env._("no reason"),
+                    reason=partner.sale_blacklist_reason
+                    or message(MESSAGES["no_reason"]),
                 )
         return result
 
     def _evaluate_customer_note(self, orders):
         return {
-            order: self.env._(
-                "Customer remark: %(note)s", note=order.customer_note.strip()[:200]
+            order: message(
+                MESSAGES["customer_note"], note=order.customer_note.strip()[:200]
             )
             for order in orders
             if order.customer_note and order.customer_note.strip()
@@ -612,31 +673,35 @@ class SaleReviewRule(models.Model):
         result = {}
         for order in orders:
             if order.require_payment and not order._is_confirmation_amount_reached():
-                result[order] = self.env._(
-                    "Prepayment of %(required)s required, %(paid)s received",
-                    required=format_amount(
-                        self.env,
-                        order._get_prepayment_required_amount(),
-                        order.currency_id,
+                result[order] = message(
+                    MESSAGES["unpaid_prepayment"],
+                    required=amount_param(
+                        order._get_prepayment_required_amount(), order.currency_id
                     ),
-                    paid=format_amount(self.env, order.amount_paid, order.currency_id),
+                    paid=amount_param(order.amount_paid, order.currency_id),
                 )
         return result
 
     def _evaluate_domain(self, orders):
         matching = orders.filtered_domain(self._parse_domain(self.check_domain))
-        message = self.message or self.env._(
-            "Matches the condition of %(rule)s", rule=self.name
+        # The administrator's texts, in every language they gave them.
+        found = (
+            text_message(translations_param(self, "message"))
+            if self.message
+            else message(
+                MESSAGES["custom_default"], rule=translations_param(self, "name")
+            )
         )
-        return dict.fromkeys(matching, message)
+        return dict.fromkeys(matching, found)
 
-    def _prepare_issue_vals(self, order, message):
-        """Values of the ``sale.review.issue`` this rule raises on ``order``."""
+    def _prepare_issue_vals(self, order, msg):
+        """Values of the ``sale.review.issue`` this rule raises on ``order``;
+        ``msg`` is what ``_evaluate`` found (a message or plain text)."""
         self.ensure_one()
         return {
             "order_id": order.id,
             "rule_id": self.id,
             "severity": self.severity,
-            "message": message,
             "reviewer_group_id": self.reviewer_group_id.id,
+            **self.env["sale.review.issue"]._prepare_message_vals(msg),
         }

@@ -13,7 +13,7 @@ from .sale_fulfillment_rating_mixin import RECEIVED_RATING_DOMAIN
 from .trusted_context import RMA_RETURN_LOCATION, RMA_WRITE, is_trusted, trusted
 
 RMA_TYPES = [
-    ("cancel", "Cancel"),
+    ("cancel", "Cancel Order"),
     ("modify", "Modify Order"),
     ("refund", "Refund Only"),
     ("return_refund", "Return and Refund"),

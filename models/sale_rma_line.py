@@ -363,12 +363,15 @@ class SaleRmaLine(models.Model):
         order = self.rma_id.order_id
         product = self.replacement_product_id
         taxes = product.taxes_id._filter_taxes_by_company(order.company_id)
+        # A line of the customer's document: in the customer's language, as
+        # Odoo writes the lines it invoices.
+        customer_self = self.with_context(lang=order._get_lang())
         return {
-            "name": self.env._(
+            "name": customer_self.env._(
                 "%(rma)s: price difference, %(old)s exchanged for %(new)s",
                 rma=self.rma_id.name,
-                old=self.product_id.display_name,
-                new=product.display_name,
+                old=customer_self.product_id.display_name,
+                new=product.with_context(lang=order._get_lang()).display_name,
             ),
             "product_id": product.id,
             "quantity": self.quantity,

@@ -10,7 +10,7 @@ PACK_EVENTS = [
     ("validate", "Validated"),
 ]
 PACK_RESULTS = [
-    ("ok", "OK"),
+    ("ok", "Passed"),
     ("mismatch", "Mismatch"),
 ]
 
@@ -21,6 +21,8 @@ class StockPackScan(models.Model):
     therefore not logged."""
 
     _name = "stock.pack.scan"
+    # ``message`` reads in the reader's language (see the mixin).
+    _inherit = ["sale.fulfillment.message.mixin"]
     _description = "Pack Station Log"
     _order = "scanned_on desc, id desc"
     _rec_name = "barcode"
@@ -86,4 +88,3 @@ class StockPackScan(models.Model):
         readonly=True,
         help="Measured weight of the parcel, for a weighing.",
     )
-    message = fields.Char(readonly=True)

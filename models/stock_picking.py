@@ -15,8 +15,27 @@ from .trusted_context import (
     trusted,
     trusted_value,
 )
+from .sale_fulfillment_message_mixin import define_messages, number_param
+from .sale_fulfillment_message_mixin import message as stored_message
 
 _logger = logging.getLogger(__name__)
+_lt = tools.LazyTranslate(__name__)
+
+# What the pack station log says, in the reader's language (stored as codes).
+PACK_MESSAGES = define_messages(
+    "stock_pack",
+    {
+        "weight_ok": _lt(
+            "Weight %(measured)s %(uom)s: OK (expected %(expected)s ± "
+            "%(tolerance)s %(uom)s)."
+        ),
+        "weight_mismatch": _lt(
+            "Weight %(measured)s %(uom)s is %(deviation)s %(uom)s off the "
+            "expected %(expected)s %(uom)s (tolerance ± %(tolerance)s %(uom)s). "
+            "Check the parcel."
+        ),
+    },
+)
 
 # Deliveries that may be merged: confirmed and not done (a draft is not planned).
 MERGEABLE_STATES = ("waiting", "confirmed", "assigned")
@@ -1460,36 +1479,25 @@ class StockPicking(models.Model):
         )
         self._pack_refresh_state()
         uom = self._get_pack_weight_uom().name
-        values = {
-            "measured": _format_number(self.measured_weight),
-            "expected": _format_number(self.expected_weight),
-            "tolerance": _format_number(self.weight_tolerance),
-            "deviation": _format_number(abs(self.weight_deviation)),
-            "uom": uom,
-        }
-        if self.is_weight_within_tolerance:
-            code = "weight_ok"
-            message = self.env._(
-                "Weight %(measured)s %(uom)s: OK (expected %(expected)s ± "
-                "%(tolerance)s %(uom)s).",
-                **values,
-            )
-        else:
-            code = "weight_mismatch"
-            message = self.env._(
-                "Weight %(measured)s %(uom)s is %(deviation)s %(uom)s off the "
-                "expected %(expected)s %(uom)s (tolerance ± %(tolerance)s %(uom)s). "
-                "Check the parcel.",
-                **values,
-            )
+        code = "weight_ok" if self.is_weight_within_tolerance else "weight_mismatch"
+        msg = stored_message(
+            PACK_MESSAGES[code],
+            measured=number_param(self.measured_weight),
+            expected=number_param(self.expected_weight),
+            tolerance=number_param(self.weight_tolerance),
+            deviation=number_param(abs(self.weight_deviation)),
+            uom=uom,
+        )
         self._pack_log(
             "weight",
             barcode=barcode,
             weight=self.measured_weight,
             result="ok" if self.is_weight_within_tolerance else "mismatch",
-            message=message[:250],
+            message=msg,
         )
-        return self._pack_reply_after_change(code, message)
+        return self._pack_reply_after_change(
+            code, self.env["stock.pack.scan"]._render_message(msg)
+        )
 
     def _pack_choose_package_type(self, package_type, barcode=None):
         self.pack_package_type_id = package_type
@@ -1764,21 +1772,22 @@ class StockPicking(models.Model):
         """Write pack-station fields (which nothing else may write)."""
         return trusted(self, PACK_WRITE).write(vals)
 
-    def _pack_log(self, event, result="ok", **values):
-        """Append a line to this delivery's pack-station log."""
-        return (
-            self.env["stock.pack.scan"]
-            .sudo()
-            .create(
-                {
-                    "picking_id": self.id,
-                    "company_id": self.company_id.id,
-                    "user_id": self.env.uid,
-                    "event": event,
-                    "result": result,
-                    **values,
-                }
-            )
+    def _pack_log(self, event, result="ok", message=None, **values):
+        """Append a line to this delivery's pack-station log; ``message`` is a
+        ``message()`` of ``PACK_MESSAGES`` (read in each reader's language) or
+        plain text (a name, a reason somebody typed)."""
+        Scan = self.env["stock.pack.scan"].sudo()
+        if message:
+            values.update(Scan._prepare_message_vals(message))
+        return Scan.create(
+            {
+                "picking_id": self.id,
+                "company_id": self.company_id.id,
+                "user_id": self.env.uid,
+                "event": event,
+                "result": result,
+                **values,
+            }
         )
 
     def _pack_reply(self, status, code, message, **extra):
@@ -1841,7 +1850,9 @@ class StockPicking(models.Model):
                 "user_id",
                 "event",
                 "result",
-                "message",
+                "message_code",
+                "message_params",
+                "message_text",
                 "barcode",
                 "product_id",
                 "quantity",

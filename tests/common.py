@@ -36,13 +36,21 @@ def switch_review_on(company):
     ).action_archive()
 
 
-def load_chinese(env):
-    """Activate Simplified Chinese with the addon's own terms (views,
-    reports, fields), as installing the language would."""
-    env["res.lang"]._activate_lang("zh_CN")
+def load_chinese(env, langs=("zh_CN",), modules=("sale_fulfillment",)):
+    """Activate Simplified Chinese (or ``langs``) with the terms (views,
+    reports, fields) of the addon (or of ``modules``), as installing the
+    language would."""
+    for lang in langs:
+        env["res.lang"]._activate_lang(lang)
     env["ir.module.module"].search(
-        [("name", "=", "sale_fulfillment")]
-    )._update_translations(["zh_CN"])
+        [("name", "in", list(modules))]
+    )._update_translations(list(langs))
+
+
+def read_as(user, records):
+    """``records`` as ``user`` reads them in the web client: in their language
+    and time zone."""
+    return records.with_user(user).with_context(**user.with_user(user).context_get())
 
 
 def create_barcoded_products(env, rows, stock=0):

@@ -2,7 +2,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import FulfillmentCase
+from .common import FulfillmentCase, load_chinese, read_as
 
 
 class AftersalesCase(FulfillmentCase):
@@ -236,6 +236,32 @@ class TestAftersalesTypes(AftersalesCase):
         self.assertEqual(rma.refund_move_ids.move_type, "out_refund")
         self.assertAlmostEqual(rma.refund_move_ids.amount_untaxed, 30.0)
         self.assertFalse(rma.refund_move_ids.invoice_line_ids.sale_line_ids)
+
+    def test_the_price_difference_line_is_written_in_the_customers_language(self):
+        load_chinese(self.env)
+        clerk_zh = new_test_user(
+            self.env,
+            login="sf_aftersales_zh",
+            groups="sale_fulfillment.group_aftersales_user,stock.group_stock_user",
+            lang="zh_CN",
+        )
+        for clerk, customer_lang, label in (
+            (self.clerk, "zh_CN", "{rma}：差价，Fulfillment Tray 换为 Fulfillment Cup"),
+            (
+                clerk_zh,
+                "en_US",
+                "{rma}: price difference, Fulfillment Tray exchanged for "
+                "Fulfillment Cup",
+            ),
+        ):
+            self.customer.lang = customer_lang
+            order = self._delivered_order([(self.product_b, 1)])
+            rma = self._request(order, "exchange", {self.product_b: 1}, confirm=False)
+            rma.line_ids.replacement_product_id = self.product_a
+            read_as(clerk, rma).action_confirm()
+            self.assertEqual(
+                rma.refund_move_ids.invoice_line_ids.name, label.format(rma=rma.name)
+            )
 
     def test_a_credited_price_difference_counts_against_what_is_invoiced(self):
         order = self._delivered_order([(self.product_b, 1)])

@@ -3,7 +3,7 @@ from lxml import etree
 from odoo import Command
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import FulfillmentCase, switch_review_on
+from .common import FulfillmentCase, load_chinese, read_as, switch_review_on
 
 
 class ChannelCase(FulfillmentCase):
@@ -239,3 +239,89 @@ class TestChannelViews(ChannelCase):
         self.assertTrue(block.xpath(".//field[@name='sale_default_medium_id']"))
         action = self.env.ref("sale_fulfillment.sale_order_numbering_action")
         self.assertTrue(block.xpath(f".//button[@name='{action.id}']"))
+
+
+@tagged("post_install", "-at_install")
+class TestChannelsInChinese(ChannelCase):
+    """The channel field and the default channels read in Chinese, although
+    Odoo translates the field's former label ("Medium": 中等, 媒體) and keeps
+    medium names untranslated (they are the key of UTM links)."""
+
+    LABELS = {"en_US": "Channel", "zh_CN": "订单来源", "zh_TW": "訂單來源"}
+    NAMES = {
+        "en_US": ["Marketplace", "Store", "Website", "Phone", "Email", "Direct"],
+        "zh_CN": ["电商平台", "门店", "网站", "电话", "邮件", "直接"],
+        "zh_TW": ["電商平台", "門市", "網站", "電話", "郵件", "直接"],
+    }
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.channels = cls.marketplace | cls.store
+        for xmlid in ("website", "phone", "email", "direct"):
+            cls.channels |= cls.env.ref(f"utm.utm_medium_{xmlid}")
+        # The languages exist; each test loads their terms its own way.
+        for lang in ("zh_CN", "zh_TW"):
+            cls.env["res.lang"]._activate_lang(lang)
+        cls.readers = {
+            lang: new_test_user(
+                cls.env,
+                login=f"sf_channel_{lang}",
+                groups="sales_team.group_sale_salesman_all_leads",
+                lang=lang,
+            )
+            for lang in ("en_US", "zh_CN", "zh_TW")
+        }
+
+    def _assert_chinese(self):
+        order = self._order(medium_id=self.marketplace.id)
+        for lang, user in self.readers.items():
+            reader = read_as(user, self.env["sale.order"])
+            label = reader.fields_get(["medium_id"])["medium_id"]["string"]
+            self.assertEqual(label, self.LABELS[lang])
+            names = read_as(user, self.channels).mapped("display_name")
+            self.assertEqual(names, self.NAMES[lang])
+            # The order form as the client renders it: the field's label
+            # comes with the view, the channel's name with the order.
+            view = reader.get_views([(False, "form")])
+            fields = view["models"]["sale.order"]["fields"]
+            self.assertEqual(fields["medium_id"]["string"], self.LABELS[lang])
+            self.assertIn('name="medium_id"', view["views"]["form"]["arch"])
+            (data,) = read_as(user, order).web_read(
+                {"medium_id": {"fields": {"display_name": {}}}}
+            )
+            self.assertEqual(data["medium_id"]["display_name"], self.NAMES[lang][0])
+
+    def test_installing_chinese_reads_our_label_and_channel_names(self):
+        # Odoo's own terms loaded with the addon's, as installing a language
+        # does: utm's and sale's label the same field.
+        load_chinese(
+            self.env,
+            langs=("zh_CN", "zh_TW"),
+            modules=("utm", "sale", "sale_fulfillment"),
+        )
+        self._assert_chinese()
+
+    def test_our_label_wins_whatever_order_the_terms_load_in(self):
+        load_chinese(self.env, langs=("zh_CN", "zh_TW"))
+        # Odoo's sale terms loaded again later, overwriting: an update of sale.
+        self.env["ir.module.module"].search(
+            [("name", "=", "sale")]
+        )._update_translations(["zh_CN", "zh_TW"], overwrite=True)
+        self._assert_chinese()
+
+    def test_a_chinese_user_finds_a_channel_by_its_chinese_name(self):
+        load_chinese(self.env, langs=("zh_CN",))
+        found = read_as(self.readers["zh_CN"], self.env["utm.medium"]).name_search(
+            "电商"
+        )
+        self.assertEqual(
+            [medium_id for medium_id, _name in found], self.marketplace.ids
+        )
+        # The medium name stays the key UTM links match, in any language.
+        self.assertEqual(
+            read_as(
+                self.readers["zh_CN"], self.env["utm.mixin"]
+            )._find_or_create_record("utm.medium", "Marketplace"),
+            self.marketplace,
+        )

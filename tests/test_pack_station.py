@@ -5,6 +5,8 @@ from odoo.tools.barcode import get_barcode_check_digit
 from .common import (
     create_barcoded_products,
     create_delivery,
+    load_chinese,
+    read_as,
     switch_capabilities,
 )
 
@@ -443,6 +445,40 @@ class TestPackWeight(PackStationCase):
         self.assertEqual(picking.verify_state, "mismatch")
         self.assertEqual(picking.pack_scan_ids[0].result, "mismatch")
         self.assertFalse(picking.is_weight_within_tolerance)
+
+    def test_the_log_of_a_weighing_reads_in_each_packers_language(self):
+        load_chinese(self.env)
+        packer_zh = new_test_user(
+            self.env,
+            login="sf_packer_zh",
+            groups="stock.group_stock_user",
+            lang="zh_CN",
+        )
+        self.packer.lang = "en_US"
+        picking = self._delivery([(self.cup, 2)])
+        self._scan(picking, "PS-CUP", "PS-CUP")
+        reply = read_as(self.packer, picking).pack_set_weight(1.4)
+        english = (
+            "Weight 1.4 kg is 0.4 kg off the expected 1 kg (tolerance ± 0.05 kg). "
+            "Check the parcel."
+        )
+        chinese = (
+            "重量 1.4 kg 与预计的 1 kg 相差 0.4 kg（允许误差 ± 0.05 kg）。请检查包裹。"
+        )
+        self.assertEqual(reply["message"], english)
+        log = picking.pack_scan_ids[0]
+        self.assertEqual(log.message_code, "stock_pack.weight_mismatch")
+        self.assertEqual(read_as(self.packer, log).message, english)
+        self.assertEqual(read_as(packer_zh, log).message, chinese)
+        # The station of the next packer, in Chinese: the log line too.
+        screen = read_as(packer_zh, picking).pack_read()["picking"]
+        self.assertEqual(screen["log"][0]["text"], chinese)
+        # And the other way round.
+        read_as(packer_zh, picking).pack_set_weight(1.02)
+        self.assertEqual(
+            read_as(self.packer, picking.pack_scan_ids[0]).message,
+            "Weight 1.02 kg: OK (expected 1 ± 0.05 kg).",
+        )
 
     def test_light_parcel_gets_the_minimum_tolerance_in_grams(self):
         picking = self._delivery([(self.cup, 1)])

@@ -1,9 +1,14 @@
-from datetime import timedelta
+import importlib.util
+from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from odoo import Command, fields
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
 
-from .common import FulfillmentCase, switch_review_on
+from .common import FulfillmentCase, load_chinese, read_as, switch_review_on
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 class ReviewCase(FulfillmentCase):
@@ -313,3 +318,214 @@ class TestReviewRuleTypes(ReviewCase):
         other_company = self.env["res.company"].create({"name": "Other Co"})
         self._rule("amount_above", threshold=10, company_id=other_company.id)
         self.assertFalse(self._messages(self._order(15)))
+
+
+@tagged("post_install", "-at_install")
+class TestReviewIssuesInTheReadersLanguage(ReviewCase):
+    """An issue is stored as a message code and its parameters: whoever held
+    the order, each reader reads it in their own language, with numbers and
+    dates written their way; names stay as they were."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        load_chinese(cls.env, langs=("zh_CN", "zh_TW"))
+        cls.salesman.lang = "en_US"
+        cls.salesman_zh = new_test_user(
+            cls.env,
+            login="sf_salesman_zh",
+            groups="sales_team.group_sale_salesman_all_leads",
+            lang="zh_CN",
+        )
+        cls.reviewers = {
+            lang: new_test_user(
+                cls.env,
+                login=f"sf_reviewer_{lang}",
+                groups="sale_fulfillment.group_order_reviewer",
+                lang=lang,
+            )
+            for lang in ("en_US", "zh_CN", "zh_TW")
+        }
+        cls.scarce = cls.env["product.product"].create(
+            {"name": "Yixing Teapot", "type": "consu", "is_storable": True}
+        )
+        cls.env["stock.quant"]._update_available_quantity(
+            cls.scarce, cls.stock_location, 34
+        )
+        cls.shortage = cls._rule("stock_shortage")
+        cls.day = fields.Date.today() + timedelta(days=10)
+
+    def _held_order(self, user, qty=60):
+        order = self._order(
+            qty, self.scarce, commitment_date=datetime.combine(self.day, time(12))
+        )
+        read_as(user, order).action_confirm()
+        self.assertEqual(order.review_state, "to_review")
+        return order
+
+    def _expected_shortage(self, qty=60):
+        day = self.day
+        chinese_day = f"{day.year}年{day:%m}月{day:%d}日"
+        return {
+            "en_US": f"Stock shortage: Yixing Teapot: {qty} needed, 34 forecast on "
+            f"{day:%m/%d/%Y}",
+            "zh_CN": f"缺货：Yixing Teapot：需要 {qty}，{chinese_day} 预测可用 34",
+            "zh_TW": f"缺貨：Yixing Teapot：需要 {qty}，{chinese_day} 預測可用 34",
+        }
+
+    def test_an_issue_held_by_an_english_user_reads_in_each_readers_language(self):
+        order = self._held_order(self.salesman)
+        for lang, text in self._expected_shortage().items():
+            issue = read_as(self.reviewers[lang], order.review_issue_ids)
+            self.assertEqual(issue.message, text, lang)
+
+    def test_an_issue_held_by_a_chinese_user_reads_in_english_for_an_english_one(self):
+        order = self._held_order(self.salesman_zh)
+        expected = self._expected_shortage()
+        # The reviewers' order form: the issues and the summary of the queue.
+        for lang in ("en_US", "zh_CN"):
+            (data,) = read_as(self.reviewers[lang], order).web_read(
+                {"review_issue_ids": {"fields": {"message": {}}}, "review_summary": {}}
+            )
+            self.assertEqual(data["review_issue_ids"][0]["message"], expected[lang])
+            self.assertEqual(data["review_summary"], expected[lang])
+
+    def test_the_dry_run_speaks_the_language_of_who_runs_it(self):
+        order = self._order(60, self.scarce)
+        order.commitment_date = datetime.combine(self.day, time(12))
+        for lang, text in self._expected_shortage().items():
+            issues = read_as(self.reviewers[lang], order)._review_evaluate()[order]
+            self.assertEqual(issues[0]["message"], text)
+            self.assertEqual(issues[0]["message_code"], "sale_review.stock_shortage")
+
+    def test_listed_words_and_amounts_follow_the_reader(self):
+        self.shortage.action_archive()
+        self._rule("incomplete_address")
+        self._rule("amount_above", threshold=1000)
+        vague = self.env["res.partner"].create({"name": "Vague Buyer"})
+        order = self._order(15, partner_id=vague.id)
+        read_as(self.salesman, order).action_confirm()
+        issues = order.review_issue_ids.sorted(lambda issue: issue.rule_type)
+        english = read_as(self.reviewers["en_US"], issues).mapped("message")
+        chinese = read_as(self.reviewers["zh_CN"], issues).mapped("message")
+        self.assertEqual(
+            english,
+            [
+                "Order total $\N{NO-BREAK SPACE}1,500.00 is above "
+                "$\N{NO-BREAK SPACE}1,000.00",
+                "Delivery address Vague Buyer lacks: street, city, country, phone, "
+                "and email",
+            ],
+        )
+        self.assertEqual(
+            chinese[1], "收货地址 Vague Buyer 缺少：街道、城市、国家、电话和电子邮件"
+        )
+        self.assertIn("1,500.00", chinese[0])
+        self.assertNotEqual(chinese[0], english[0])
+
+    def test_an_administrators_custom_message_reads_in_the_language_given(self):
+        self.shortage.action_archive()
+        rule = self._rule(
+            "domain",
+            check_domain="[('amount_total', '>', 1000)]",
+            message="Big order: call the customer",
+        )
+        rule.update_field_translations("message", {"zh_CN": "大额订单：请先致电客户"})
+        unnamed = self._rule("domain", check_domain="[('amount_total', '>', 1000)]")
+        unnamed.update_field_translations(
+            "name", {"en_US": "Big orders", "zh_CN": "大额订单"}
+        )
+        order = self._order(15)
+        read_as(self.salesman, order).action_confirm()
+        by_rule = {issue.rule_id: issue for issue in order.review_issue_ids}
+        self.assertEqual(
+            read_as(self.reviewers["zh_CN"], by_rule[rule]).message,
+            "大额订单：请先致电客户",
+        )
+        self.assertEqual(
+            read_as(self.reviewers["en_US"], by_rule[rule]).message,
+            "Big order: call the customer",
+        )
+        self.assertEqual(
+            read_as(self.reviewers["zh_CN"], by_rule[unnamed]).message,
+            "符合规则 大额订单 的条件",
+        )
+        self.assertEqual(
+            read_as(self.reviewers["zh_TW"], by_rule[unnamed]).message,
+            "符合規則 Big orders 的條件",
+        )
+
+    def test_issues_written_before_the_codes_keep_their_text(self):
+        order = self._held_order(self.salesman)
+        issue = order.review_issue_ids
+        issue.write(
+            {"message_code": False, "message_params": False, "message_text": "Old"}
+        )
+        for lang in ("en_US", "zh_CN"):
+            self.assertEqual(read_as(self.reviewers[lang], issue).message, "Old")
+        # An integrator writing a text: it replaces the code.
+        other = self._held_order(self.salesman)
+        other.review_issue_ids.message = "Checked by phone"
+        self.assertFalse(other.review_issue_ids.message_code)
+        self.assertEqual(
+            read_as(self.reviewers["zh_CN"], other.review_issue_ids).message,
+            "Checked by phone",
+        )
+
+    def test_the_upgrade_keeps_the_stored_text_of_existing_rows(self):
+        order = self._held_order(self.salesman)
+        issue = order.review_issue_ids
+        self.env.flush_all()
+        cr = self.env.cr
+        # The tables as the previous version left them: the text in "message".
+        for table in ("sale_review_issue", "stock_pack_scan"):
+            cr.execute(
+                SQL(
+                    "ALTER TABLE %s RENAME COLUMN message_text TO message",
+                    SQL.identifier(table),
+                )
+            )
+        cr.execute(
+            SQL(
+                "UPDATE sale_review_issue SET message = %s, message_code = NULL, "
+                "message_params = NULL WHERE id = %s",
+                "Stock shortage: as stored",
+                issue.id,
+            )
+        )
+        path = MIGRATIONS / "18.0.1.1.0" / "pre-message_codes.py"
+        spec = importlib.util.spec_from_file_location("pre_message_codes", path)
+        script = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(script)
+        script.migrate(cr, "18.0.1.0.0")
+        self.env.invalidate_all()
+        self.assertEqual(
+            read_as(self.reviewers["zh_CN"], issue).message, "Stock shortage: as stored"
+        )
+
+    def test_reading_a_list_of_issues_takes_the_same_queries_for_more_issues(self):
+        self._held_order(self.salesman, qty=40)
+        few = self.env["sale.review.issue"].search([("rule_id", "=", self.shortage.id)])
+        for qty in range(41, 53):
+            self._held_order(self.salesman, qty=qty)
+        many = self.env["sale.review.issue"].search(
+            [("rule_id", "=", self.shortage.id)]
+        )
+        self.assertEqual((len(few), len(many)), (1, 13))
+        spec = {
+            "message": {},
+            "severity": {},
+            "order_id": {"fields": {"display_name": {}}},
+            "rule_id": {"fields": {"display_name": {}}},
+        }
+
+        def count(issues):
+            self.env.invalidate_all()
+            reader = read_as(self.reviewers["zh_CN"], issues)
+            before = self.env.cr.sql_log_count
+            rows = reader.web_read(spec)
+            self.assertTrue(all("需要" in row["message"] for row in rows))
+            return self.env.cr.sql_log_count - before
+
+        count(many)  # warm the caches of the registry
+        self.assertEqual(count(many), count(few))
