@@ -8,6 +8,8 @@ from odoo.tools import float_compare, float_is_zero, float_round, format_list
 
 from .locking import lock_for_update
 from .record_order import id_key
+from .sale_fulfillment_message_mixin import define_messages, number_param
+from .sale_fulfillment_message_mixin import message as stored_message
 from .trusted_context import (
     MILESTONE_ORDER,
     PACK_WRITE,
@@ -15,8 +17,6 @@ from .trusted_context import (
     trusted,
     trusted_value,
 )
-from .sale_fulfillment_message_mixin import define_messages, number_param
-from .sale_fulfillment_message_mixin import message as stored_message
 
 _logger = logging.getLogger(__name__)
 _lt = tools.LazyTranslate(__name__)
