@@ -9,6 +9,9 @@ DEMO_DB ?= sale_fulfillment_demo
 TEST_DB ?= sale_fulfillment_test
 I18N_DB ?= sale_fulfillment_i18n
 BENCH_DB ?= sale_fulfillment_bench
+COMPAT_DB ?= sale_fulfillment_compat
+# Odoo's suites `make compat` runs (all of them by default; CI runs a part).
+COMPAT_SUITES ?= sale sale_management sale_stock sale_mrp stock stock_account stock_delivery stock_picking_batch mrp
 HTTP_PORT ?= 8069
 # More addons directories for Odoo, comma-separated (optional).
 ADDONS_PATH ?=
@@ -25,11 +28,12 @@ ODOO_ADDONS = $(shell $(PYTHON) -c "import os, odoo; print(os.path.join(os.path.
 ODOO_ADDONS_PATH = $(abspath $(LINK_DIR))$(if $(ADDONS_PATH),$(comma)$(ADDONS_PATH)),$(ODOO_ADDONS)
 ODOO = $(PYTHON) -m odoo --addons-path=$(ODOO_ADDONS_PATH)
 
-.PHONY: help run test lint i18n bench check-odoo test-deps addons-link clean
+.PHONY: help run test compat lint i18n bench check-odoo test-deps addons-link clean
 
 help:
 	@echo "make run   - create or update the demo database '$(DEMO_DB)' and serve it on http://localhost:$(HTTP_PORT)"
 	@echo "make test  - lint, then run the whole suite in a throwaway database (JUnit XML in $(RESULTS)/)"
+	@echo "make compat - Odoo's own suites of the modules we extend, with and without the addon; fails on any test that fails only with it"
 	@echo "make lint  - ruff (format check and lint) and pylint-odoo"
 	@echo "make i18n  - export i18n/$(MODULE).pot from a real database and merge it into the .po files"
 	@echo "make bench - run the bench/ scripts on a scratch database (ratios against Odoo's own paths)"
@@ -107,6 +111,15 @@ test: lint
 	  --odoo-extra=log-handler=odoo.tests.common:CRITICAL \
 	  --odoo-http \
 	  --junitxml=$(RESULTS)/pytest.xml
+
+# Odoo's own suites of the modules the addon extends, against a database with the
+# addon and one with only its dependencies (tools/compat.py): fails on any test
+# that fails only with the addon. COMPAT_SUITES chooses the suites.
+compat: test-deps addons-link
+	$(PYTHON) tools/compat.py --module=$(MODULE) --module-path=. \
+	  --odoo-addons=$(ODOO_ADDONS) --addons-path=$(ODOO_ADDONS_PATH) \
+	  --suites="$(COMPAT_SUITES)" --db-prefix=$(COMPAT_DB) --results=$(BUILD)/compat-results \
+	  --python=$(PYTHON)
 
 i18n: check-odoo addons-link
 	@set -e; \
