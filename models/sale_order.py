@@ -255,12 +255,14 @@ class SaleOrder(models.Model):
         store=True,
         help="Goods of the confirmed order wait for stock: their transfers "
         "cannot be reserved (fully) yet.",
+        groups="base.group_user",
     )
     has_payment_failed = fields.Boolean(
         string="Payment Failed",
         compute="_compute_has_payment_failed",
         store=True,
         help="An online payment of the order failed and none succeeded.",
+        groups="base.group_user",
     )
     has_incomplete_address = fields.Boolean(
         string="Incomplete Address",
@@ -268,6 +270,7 @@ class SaleOrder(models.Model):
         store=True,
         help="The delivery address lacks a street, a city, a country, or the "
         "ZIP code its country requires.",
+        groups="base.group_user",
     )
     is_late = fields.Boolean(
         string="Late",
@@ -276,6 +279,7 @@ class SaleOrder(models.Model):
         help="Goods of the confirmed order are not delivered and its "
         "commitment date (or expected date) has passed, or its planned "
         "production ends too late.",
+        groups="base.group_user",
     )
     is_duplicate = fields.Boolean(
         string="Duplicate",
@@ -284,11 +288,13 @@ class SaleOrder(models.Model):
         help="The same customer ordered the same products and quantities, "
         "under the same customer reference (or none), shortly before (the "
         "window of the Duplicate order review rule).",
+        groups="base.group_user",
     )
     exception_summary = fields.Char(
         string="Exceptions",
         compute="_compute_exception_summary",
         help="The order's open exceptions.",
+        groups="base.group_user",
     )
 
     # Payment reminders (催款).
@@ -296,11 +302,13 @@ class SaleOrder(models.Model):
         string="Payment Reminders Sent",
         copy=False,
         readonly=True,
+        groups="base.group_user",
     )
     payment_reminder_sent_on = fields.Datetime(
         string="Payment Reminder Sent On",
         copy=False,
         readonly=True,
+        groups="base.group_user",
     )
     delivered_on = fields.Datetime(
         string="Delivered On",
@@ -323,6 +331,7 @@ class SaleOrder(models.Model):
         store=True,
         help="The planned production finish plus the company's security lead "
         "time is later than the commitment date.",
+        groups="base.group_user",
     )
     promised_date = fields.Datetime(
         string="Earliest Delivery",

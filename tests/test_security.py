@@ -375,6 +375,34 @@ class TestSecurityOverRpc(FulfillmentCase):
         form = Form(order.with_user(self.salesman))
         self.assertEqual(form.review_reject_reason, "INTERNAL: suspected fraud")
 
+    def test_customer_never_reads_the_exceptions_of_their_order(self):
+        """Shortage, late, duplicate, reminders: the staff's view of the order."""
+        order = self._create_orders([(self.product_b, 3)])
+        self._confirm(order)
+        order.message_subscribe(partner_ids=self.customer.ids)
+        internal = [
+            "has_stock_shortage",
+            "has_payment_failed",
+            "has_incomplete_address",
+            "is_late",
+            "is_duplicate",
+            "exception_summary",
+            "is_production_late",
+            "payment_reminder_count",
+            "payment_reminder_sent_on",
+        ]
+        as_customer = order.with_user(self.portal)
+        as_customer.check_access("read")
+        for field in internal:
+            with self.assertRaises(AccessError, msg=field):
+                as_customer.read([field])
+        self.assertFalse(set(internal) & as_customer.fields_get().keys())
+        # The order's portal page, which shows the customer the order's
+        # progress, still opens.
+        self.assertTrue(as_customer._get_portal_timeline()[order])
+        [values] = order.with_user(self.salesman).read(internal)
+        self.assertEqual(values["payment_reminder_count"], 0)
+
     def test_customer_never_reads_who_overrode_the_pack_station_and_why(self):
         order = self._confirmed_order()
         picking = order.picking_ids
