@@ -331,7 +331,6 @@ class SaleOrder(models.Model):
         store=True,
         help="The planned production finish plus the company's security lead "
         "time is later than the commitment date.",
-        groups="base.group_user",
     )
     promised_date = fields.Datetime(
         string="Earliest Delivery",

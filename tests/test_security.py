@@ -387,7 +387,6 @@ class TestSecurityOverRpc(FulfillmentCase):
             "is_late",
             "is_duplicate",
             "exception_summary",
-            "is_production_late",
             "payment_reminder_count",
             "payment_reminder_sent_on",
         ]
