@@ -85,9 +85,9 @@ def surface(env):
             }
         )
         models[name] = {
-            "description": model_class._description,
-            "order": model_class._order,
-            "rec_name": model_class._rec_name,
+            "description": env[name]._description,
+            "order": env[name]._order,
+            "rec_name": env[name]._rec_name,
             "methods": methods,
             "fields": {
                 field_name: describe_field(field)
