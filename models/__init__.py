@@ -32,6 +32,7 @@ from . import (
     sale_order,
     sale_order_line,
     sale_order_numbering,
+    sale_order_review,
     sale_review_issue,
     sale_review_rule,
     sale_rma,
