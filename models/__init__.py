@@ -34,6 +34,7 @@ from . import (
     sale_order_line,
     sale_order_numbering,
     sale_order_review,
+    sale_order_shipment,
     sale_order_tracking,
     sale_review_issue,
     sale_review_rule,
