@@ -30,6 +30,7 @@ from . import (
     sale_fulfillment_digest,
     sale_fulfillment_message_mixin,
     sale_order,
+    sale_order_aftersales,
     sale_order_fulfillment_state,
     sale_order_line,
     sale_order_numbering,
