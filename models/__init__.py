@@ -34,6 +34,7 @@ from . import (
     sale_order_fulfillment_state,
     sale_order_line,
     sale_order_numbering,
+    sale_order_portal,
     sale_order_promise,
     sale_order_review,
     sale_order_shipment,
