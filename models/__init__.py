@@ -36,6 +36,7 @@ from . import (
     sale_order_numbering,
     sale_order_portal,
     sale_order_promise,
+    sale_order_rating,
     sale_order_review,
     sale_order_shipment,
     sale_order_tracking,
