@@ -31,6 +31,7 @@ from . import (
     sale_fulfillment_message_mixin,
     sale_order,
     sale_order_aftersales,
+    sale_order_channel,
     sale_order_fulfillment_state,
     sale_order_line,
     sale_order_numbering,
