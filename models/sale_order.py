@@ -5,20 +5,6 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.sql import create_index, index_exists
 
-FULFILLMENT_STATES = [
-    ("quotation", "Quotation"),
-    ("to_review", "To Review"),
-    ("rejected", "Rejected"),
-    ("to_pay", "Awaiting Payment"),
-    ("in_production", "In Production"),
-    ("to_ship", "To Ship"),
-    ("partially_shipped", "Partially Shipped"),
-    ("shipped", "Shipped"),
-    ("aftersales", "In After-Sales"),
-    ("done", "Done"),
-    ("cancel", "Cancelled"),
-]
-
 # Review fields only the review itself writes: a client cannot forge a decision.
 REVIEW_FIELDS = {
     "review_state",
@@ -44,17 +30,6 @@ REVIEWED_ORDER_FIELDS = {
     "order_line",
     "company_id",
     "warehouse_id",
-}
-
-# The company field holding the service level (hours) of each open stage.
-SLA_FIELDS = {
-    "to_review": "sale_sla_to_review_hours",
-    "to_pay": "sale_sla_to_pay_hours",
-    "in_production": "sale_sla_in_production_hours",
-    "to_ship": "sale_sla_to_ship_hours",
-    "partially_shipped": "sale_sla_partially_shipped_hours",
-    "shipped": "sale_sla_shipped_hours",
-    "aftersales": "sale_sla_aftersales_hours",
 }
 
 # Orders numbered by a scheme have a name unique in their company.

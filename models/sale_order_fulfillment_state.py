@@ -3,8 +3,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .sale_order import FULFILLMENT_STATES
-from .sale_rma import OPEN_STATES as RMA_OPEN_STATES
+from ..const import FULFILLMENT_STATES
+from ..const import OPEN_STATES as RMA_OPEN_STATES
 
 # The stages an order passes while work is open: always shown as kanban columns.
 PIPELINE_STATES = (

@@ -6,9 +6,9 @@ from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from ..const import OPEN_STATES as RMA_OPEN_STATES
+from ..const import PORTAL_RMA_TYPES
 from .record_order import id_key
-from .sale_rma import OPEN_STATES as RMA_OPEN_STATES
-from .sale_rma import PORTAL_RMA_TYPES
 
 # A portal request sent again within these minutes with the same content is
 # the same request (double click, reload): it is not filed twice.

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from .sale_order import SLA_FIELDS
+from ..const import SLA_FIELDS
 
 # Move states of goods that wait for stock (not for another operation).
 SHORTAGE_MOVE_STATES = ("confirmed", "partially_available")
