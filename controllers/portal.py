@@ -7,7 +7,7 @@ from odoo.http import request
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.sale.controllers.portal import CustomerPortal
 
-from ..models.sale_rma import OPEN_STATES, RETURN_TYPES
+from ..const import OPEN_STATES, RETURN_TYPES
 
 # Prefix of the form fields holding the requested quantity of each sale line.
 QUANTITY_PREFIX = "quantity_"

@@ -1,9 +1,12 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .sale_order import SLA_FIELDS
-from .sale_review_rule import DEFAULT_REVIEW_RULE_NAMES
-from .sale_rma import EXCHANGE_POLICIES, REFUND_TIMINGS
+from ..const import (
+    DEFAULT_REVIEW_RULE_NAMES,
+    EXCHANGE_POLICIES,
+    REFUND_TIMINGS,
+    SLA_FIELDS,
+)
 
 RATING_TRIGGERS = [
     ("delivered", "Delivery Confirmed"),

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from .sale_rma import OPEN_STATES, PRE_SHIPMENT_TYPES
+from ..const import OPEN_STATES, PRE_SHIPMENT_TYPES
 
 # Changing these on a line of a held or rejected order voids the order's review.
 REVIEWED_LINE_FIELDS = {

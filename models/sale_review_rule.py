@@ -6,6 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import LazyTranslate, float_compare
 from odoo.tools.safe_eval import safe_eval
 
+from ..const import DEFAULT_REVIEW_RULE_NAMES, SEVERITIES
 from .record_order import id_key
 from .sale_fulfillment_message_mixin import (
     amount_param,
@@ -22,8 +23,6 @@ from .sale_fulfillment_message_mixin import (
 
 _lt = LazyTranslate(__name__)
 
-SEVERITIES = [("block", "Hold the order"), ("warning", "Record a warning")]
-
 RULE_TYPES = [
     ("credit_limit", "Credit limit exceeded"),
     ("amount_above", "Order total above"),
@@ -39,16 +38,6 @@ RULE_TYPES = [
     ("unpaid_prepayment", "Prepayment not received"),
     ("domain", "Custom condition"),
 ]
-
-# Names of the default rules a company gets when it switches the review on
-# without any rule (``res.company._prepare_default_review_rule_vals_list``).
-DEFAULT_REVIEW_RULE_NAMES = {
-    "incomplete_address": _lt("Incomplete delivery address"),
-    "duplicate_order": _lt("Duplicate order within 24 hours"),
-    "credit_limit": _lt("Credit limit exceeded"),
-    "stock_shortage": _lt("Stock shortage"),
-    "customer_note": _lt("Customer remark"),
-}
 
 # What the rules say about an order, in the reader's language (stored as codes).
 MESSAGES = define_messages(

@@ -8,36 +8,17 @@ from odoo.tools.mail import plaintext2html
 from odoo.tools.mimetypes import guess_mimetype
 from odoo.tools.misc import formatLang
 
+from ..const import (
+    EXCHANGE_POLICIES,
+    POST_SHIPMENT_TYPES,
+    PRE_SHIPMENT_TYPES,
+    REFUND_TIMINGS,
+    RMA_TYPES,
+)
 from .locking import lock_for_update
 from .sale_fulfillment_rating_mixin import RECEIVED_RATING_DOMAIN
 from .trusted_context import RMA_RETURN_LOCATION, RMA_WRITE, is_trusted, trusted
 
-RMA_TYPES = [
-    ("cancel", "Cancel Order"),
-    ("modify", "Modify Order"),
-    ("refund", "Refund Only"),
-    ("return_refund", "Return and Refund"),
-    ("exchange", "Exchange"),
-    ("reship", "Re-ship"),
-]
-# When a return is credited, and when an exchange's replacement ships: company
-# defaults that a request may override.
-REFUND_TIMINGS = [
-    ("on_receipt", "When the Return Is Received"),
-    ("immediate", "At Once"),
-]
-EXCHANGE_POLICIES = [
-    ("after_return", "After the Return Is Received"),
-    ("immediate", "At Once"),
-]
-# Types that act on goods not shipped yet, and types that act on shipped goods.
-PRE_SHIPMENT_TYPES = ("cancel", "modify")
-POST_SHIPMENT_TYPES = ("refund", "return_refund", "exchange", "reship")
-# Types whose goods come back, and types that send goods again.
-RETURN_TYPES = ("return_refund", "exchange")
-REPLACEMENT_TYPES = ("exchange", "reship")
-# Requests in these states still count against what is left to request.
-OPEN_STATES = ("draft", "confirmed", "waiting_return", "received")
 # States in which the request follows its documents by itself.
 RUNNING_STATES = ("confirmed", "waiting_return", "received", "done")
 # Where a request was entered.
@@ -56,8 +37,6 @@ PORTAL_PHOTO_MIMETYPES = {
 }
 PORTAL_PHOTO_MAX_COUNT = 5
 PORTAL_PHOTO_MAX_BYTES = 5 * 1024 * 1024
-# What a customer may request on the portal, in the order the form offers them.
-PORTAL_RMA_TYPES = ("return_refund", "exchange", "refund")
 # What a request does is settled when it is confirmed: these stay as they were.
 SETTLED_FIELDS = frozenset(
     {

@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from ..models.sale_rma import RETURN_TYPES
+from ..const import RETURN_TYPES
 
 
 class ReportRmaSlip(models.AbstractModel):

@@ -3,7 +3,7 @@ from odoo.tools import SQL
 
 from odoo.addons.rating.models.rating_data import RATING_LIMIT_MIN
 
-from ..models.sale_order import FULFILLMENT_STATES
+from ..const import FULFILLMENT_STATES
 
 # After-sales request types that bring goods back: they make an order "returned".
 RETURN_RMA_TYPES = ("return_refund", "exchange")

@@ -2,7 +2,7 @@ from collections import Counter
 
 from odoo import api, fields, models
 
-from odoo.addons.sale_fulfillment.models.sale_review_rule import SEVERITIES
+from ..const import SEVERITIES
 
 
 class SaleReviewSimulation(models.TransientModel):

@@ -2,7 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
-from ..models.sale_rma import (
+from ..const import (
     EXCHANGE_POLICIES,
     PRE_SHIPMENT_TYPES,
     REFUND_TIMINGS,
