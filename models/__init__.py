@@ -29,6 +29,7 @@ from . import (
     stock_move_line,
     stock_pack_scan,
     stock_picking,
+    stock_picking_pack,
     stock_picking_shipment,
     stock_picking_type,
     stock_quant,
