@@ -30,6 +30,7 @@ from . import (
     stock_pack_scan,
     stock_picking,
     stock_picking_pack,
+    stock_picking_pack_scan,
     stock_picking_shipment,
     stock_picking_type,
     stock_quant,
