@@ -447,3 +447,92 @@ class ReviewCase(FulfillmentCase):
     def _messages(self, order):
         """The messages the active rules raise on ``order`` (dry run)."""
         return [vals["message"] for vals in order._review_evaluate().get(order, [])]
+
+
+class AftersalesCase(FulfillmentCase):
+    """Delivered and invoiced orders, and an after-sales clerk who opens
+    requests from the order through the wizard."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.clerk = new_test_user(
+            cls.env,
+            login="sf_aftersales",
+            groups="sale_fulfillment.group_aftersales_user,stock.group_stock_user",
+        )
+        cls.as_manager = new_test_user(
+            cls.env,
+            login="sf_aftersales_manager",
+            groups="sale_fulfillment.group_aftersales_manager",
+        )
+        cls.returns_location = cls.env["stock.location"].create(
+            {
+                "name": "Returns",
+                "usage": "internal",
+                "location_id": cls.warehouse.view_location_id.id,
+            }
+        )
+        cls.company.write(
+            {
+                "rma_return_location_id": cls.returns_location.id,
+                "rma_refund_timing": "on_receipt",
+                "rma_exchange_policy": "after_return",
+                "rma_manager_approval_amount": 0.0,
+            }
+        )
+        cls.reason = cls.env.ref("sale_fulfillment.sale_rma_reason_defective")
+
+    def _delivered_order(self, lines=None, invoice=True):
+        """A confirmed order, fully shipped, invoiced and posted."""
+        order = self._create_orders(lines or [(self.product_a, 5), (self.product_b, 2)])
+        self._confirm(order)
+        self._ship(order)
+        if invoice:
+            self._invoice(order)
+        return order
+
+    def _request(self, order, rma_type, quantities=None, confirm=True, **values):
+        """Open the wizard on ``order`` as the clerk, choose ``rma_type`` and the
+        quantities per product (the pre-filled ones when not given; products left
+        out get zero), and create (and confirm) the request."""
+        action = order.with_user(self.clerk).action_open_rma_wizard()
+        with Form.from_action(self.env(user=self.clerk), action) as wizard:
+            wizard.rma_type = rma_type
+            for name, value in values.items():
+                setattr(wizard, name, value)
+            for index in range(len(wizard.line_ids)):
+                with wizard.line_ids.edit(index) as line:
+                    if quantities is not None:
+                        line.quantity = quantities.get(line.product_id, 0.0)
+        method = "action_create_and_confirm" if confirm else "action_create"
+        result = getattr(wizard.record, method)()
+        return self.env["sale.rma"].browse(result["res_id"])
+
+    def _rma_count(self, order):
+        return self.env["sale.rma"].search_count([("order_id", "=", order.id)])
+
+    def _line(self, order, product):
+        return order.order_line.filtered(lambda line: line.product_id == product)
+
+    def _receive(self, rma):
+        pickings = rma.return_picking_ids.filtered(lambda p: p.state != "done")
+        for picking in pickings.with_user(self.stock_user):
+            for move in picking.move_ids:
+                move.quantity = move.product_uom_qty
+                move.picked = True
+            picking.button_validate()
+
+    def _post(self, moves):
+        moves.filtered(lambda move: move.state == "draft").with_user(
+            self.accountant
+        ).action_post()
+
+    def _stock_at(self, product, location):
+        return sum(
+            self.env["stock.quant"]
+            .search(
+                [("product_id", "=", product.id), ("location_id", "=", location.id)]
+            )
+            .mapped("quantity")
+        )

@@ -6,8 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import switch_review_on
-from .test_aftersales import AftersalesCase
+from .common import AftersalesCase, switch_review_on
 
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 
