@@ -1,4 +1,5 @@
 from contextlib import closing, contextmanager
+from datetime import datetime
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.tests import Form, TransactionCase, new_test_user
@@ -536,3 +537,169 @@ class AftersalesCase(FulfillmentCase):
             )
             .mapped("quantity")
         )
+
+
+class KpiCase(AftersalesCase):
+    """Hand-computed orders of March 2026 in the main company, one order of the
+    same customer in another company, and orders outside the period.
+
+    =====  ========  ======  ==========  =========  ===========  =============
+    order  customer  amount  date        due        shipped      other
+    =====  ========  ======  ==========  =========  ===========  =============
+    o1     c1        100     03-02 10h   03-05      03-03 10h    paid
+    o2     c1        120     03-10 10h   03-11      03-13 10h    late
+    o3     c2        200     03-20 10h   03-25      no           paid, late
+    o4     c3         40     03-25 12h   (= date)   03-25 12h    returned
+    =====  ========  ======  ==========  =========  ===========  =============
+
+    c3 ordered in January and February (previous period: one order of 20); c1's
+    order of February is in the other company.
+
+    Channels: o1 and o2 came by phone, o3 from the web shop, o4 has none.
+    Satisfaction (``_survey_march``): o1, o2 and o3 were asked to rate; o1 got
+    5 from c1 and 3 from a colleague (average 4), o2 no answer, o3 got 1; o4
+    was not asked.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("en_US")
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        cn, us = cls.env.ref("base.cn"), cls.env.ref("base.us")
+        cls.zhejiang = cls.env.ref("base.state_cn_ZJ")
+        cls.california = cls.env.ref("base.state_us_5")
+        cls.c1, cls.c2, cls.c3 = cls.env["res.partner"].create(
+            [
+                {
+                    "name": name,
+                    "email": f"{login}@example.com",
+                    "street": "1 KPI Road",
+                    "city": "City",
+                    "zip": "310000",
+                    "country_id": country.id,
+                    "state_id": state.id,
+                }
+                for name, login, country, state in (
+                    ("KPI Customer One", "kpi1", cn, cls.zhejiang),
+                    ("KPI Customer Two", "kpi2", us, cls.california),
+                    ("KPI Customer Three", "kpi3", cn, cls.zhejiang),
+                )
+            ]
+        )
+        cls.company_b = cls.env["res.company"].create(
+            {"name": "KPI Company B", "currency_id": cls.company.currency_id.id}
+        )
+        cls.manager = new_test_user(
+            cls.env,
+            login="sf_kpi_manager",
+            groups="sales_team.group_sale_manager",
+            company_ids=[Command.set((cls.company | cls.company_b).ids)],
+        )
+        cls.phone, cls.web = cls.env["utm.medium"].create(
+            [{"name": "KPI Phone"}, {"name": "KPI Web Shop"}]
+        )
+        cls.digest = cls.env["sale.fulfillment.digest"].create(
+            {
+                "name": "KPI Digest",
+                "tz": "UTC",
+                "user_ids": [Command.link(cls.manager.id)],
+            }
+        )
+
+    @classmethod
+    def _dated_order(cls, partner, lines, when, commitment=None, company=None):
+        env = cls.env(
+            context=dict(
+                cls.env.context, allowed_company_ids=[(company or cls.company).id]
+            )
+        )
+        order = env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "company_id": (company or cls.company).id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "tax_id": [Command.clear()],
+                        }
+                    )
+                    for product, qty in lines
+                ],
+            }
+        )
+        order.action_confirm()
+        order.write({"date_order": when, "commitment_date": commitment})
+        return order.with_env(cls.env)
+
+    def _held_order(self):
+        switch_review_on(self.company)
+        self.env["sale.review.rule"].create(
+            {
+                "name": "Big orders",
+                "rule_type": "amount_above",
+                "threshold": 50.0,
+                "severity": "block",
+            }
+        )
+        order = self._create_orders([(self.product_b, 5)])
+        self._confirm(order)
+        self.assertEqual(order.review_state, "to_review")
+        return order
+
+    def _ship_on(self, order, when):
+        self._ship(order)
+        order.order_line.move_ids.filtered(lambda move: move.state == "done").write(
+            {"date": when}
+        )
+
+    def _march(self):
+        a, b = self.product_a, self.product_b
+        c1, c2, c3 = self.c1, self.c2, self.c3
+        self._dated_order(c3, [(a, 1)], datetime(2026, 1, 15, 9))
+        self._dated_order(c3, [(a, 2)], datetime(2026, 2, 10, 9))
+        self._dated_order(c1, [(a, 1)], datetime(2026, 2, 1, 9), company=self.company_b)
+        o1 = self._dated_order(
+            c1, [(a, 10)], datetime(2026, 3, 2, 10), datetime(2026, 3, 5)
+        )
+        o2 = self._dated_order(
+            c1, [(b, 3)], datetime(2026, 3, 10, 10), datetime(2026, 3, 11)
+        )
+        o3 = self._dated_order(
+            c2, [(b, 5)], datetime(2026, 3, 20, 10), datetime(2026, 3, 25)
+        )
+        o4 = self._dated_order(c3, [(b, 1)], datetime(2026, 3, 25, 12))
+        (o1 | o2).medium_id = self.phone
+        o3.medium_id = self.web
+        self._ship_on(o1, datetime(2026, 3, 3, 10))
+        self._ship_on(o2, datetime(2026, 3, 13, 10))
+        self._ship_on(o4, datetime(2026, 3, 25, 12))
+        self._pay(self._invoice(o1 | o3))
+        self._invoice(o4)
+        self._request(o4, "return_refund", reason_id=self.reason)
+        # Not counted: a quotation, a cancelled order, an order of April, and a
+        # quotation held for review (counted apart).
+        self._create_orders([(a, 1)]).date_order = datetime(2026, 3, 6)
+        cancelled = self._dated_order(c2, [(a, 1)], datetime(2026, 3, 7))
+        cancelled._action_cancel()
+        self._dated_order(c2, [(a, 1)], datetime(2026, 4, 2))
+        held = self._create_orders([(a, 1)])
+        held.write({"date_order": datetime(2026, 3, 8), "review_state": "to_review"})
+        return o1, o2, o3, o4
+
+    def _survey_march(self, o1, o2, o3, o4):
+        """Ask o1, o2 and o3 to rate; o1 gets 5 and 3, o3 gets 1."""
+        (o1 | o2 | o3)._send_rating_request()
+        colleague = self.env["res.partner"].create(
+            {"name": "KPI Colleague", "email": "kpi-colleague@example.com"}
+        )
+        for order, value, partner in (
+            (o1, 5, None),
+            (o1, 3, colleague),
+            (o3, 1, None),
+        ):
+            order.rating_apply(
+                value, token=order._rating_get_access_token(partner=partner)
+            )
