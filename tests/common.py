@@ -1,8 +1,8 @@
 from contextlib import closing, contextmanager
 from datetime import datetime
 
-from odoo import SUPERUSER_ID, Command, api
-from odoo.tests import Form, TransactionCase, new_test_user
+from odoo import SUPERUSER_ID, Command, api, http
+from odoo.tests import Form, HttpCase, TransactionCase, new_test_user
 
 # The company switches of the capabilities that change what Odoo does
 # (ARCHITECTURE.md, principle 6): off in a new company; each test switches on
@@ -703,3 +703,115 @@ class KpiCase(AftersalesCase):
             order.rating_apply(
                 value, token=order._rating_get_access_token(partner=partner)
             )
+
+
+def portal_user(env, login, partner):
+    """A real portal user who is ``partner``."""
+    return new_test_user(
+        env,
+        login=login,
+        groups="base.group_portal",
+        partner_id=partner.id,
+        name=partner.name,
+        email=partner.email,
+    )
+
+
+def tracked_carrier(env, name):
+    """A carrier whose tracking references link to its tracking page."""
+    return env["delivery.carrier"].create(
+        {
+            "name": name,
+            "delivery_type": "fixed",
+            "tracking_url": "https://track.example.com/?ref=<shipmenttrackingnumber>",
+            "product_id": env["product.product"]
+            .create({"name": f"{name} Fee", "type": "service"})
+            .id,
+        }
+    )
+
+
+class PortalCase(FulfillmentCase, HttpCase):
+    """Customers with real portal users, orders shipped with a carrier in
+    parcels, and an after-sales handler for the requests filed on the
+    portal."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.handler = new_test_user(
+            cls.env,
+            login="sf_portal_handler",
+            groups="sale_fulfillment.group_aftersales_user,stock.group_stock_user",
+        )
+        cls.company.rma_portal_user_id = cls.handler
+        cls.portal_user = portal_user(cls.env, "sf_portal_customer", cls.customer)
+        cls.other_customer = cls.env["res.partner"].create(
+            {
+                "name": "Other Portal Customer",
+                "street": "2 Other Street",
+                "city": "Suzhou",
+                "zip": "215000",
+                "country_id": cls.env.ref("base.cn").id,
+                "email": "other@example.com",
+            }
+        )
+        cls.other_portal_user = portal_user(
+            cls.env, "sf_portal_other", cls.other_customer
+        )
+        cls.carrier = tracked_carrier(cls.env, "Jade Express")
+        cls.reason = cls.env.ref("sale_fulfillment.sale_rma_reason_defective")
+
+    def _order(self, lines=None, partner=None):
+        """A confirmed order of the customer (or ``partner``), shipped by the
+        carrier."""
+        order = self._create_orders(lines or [(self.product_a, 5), (self.product_b, 2)])
+        order.write(
+            {
+                "partner_id": (partner or self.customer).id,
+                "carrier_id": self.carrier.id,
+            }
+        )
+        self._confirm(order)
+        return order
+
+    def _ship_in_parcels(self, order, tracking_ref="JX0001", packages=True):
+        """Ship the order's open delivery, each product in its own package
+        (or unpacked), with a tracking reference."""
+        picking = order.picking_ids.filtered(
+            lambda p: p.state not in ("done", "cancel")
+        ).with_user(self.stock_user)
+        for index, move_line in enumerate(picking.move_line_ids):
+            if packages:
+                move_line.result_package_id = self.env["stock.quant.package"].create(
+                    {"name": f"{order.name}-PARCEL-{index + 1}"}
+                )
+        picking.move_ids.picked = True
+        picking.button_validate()
+        picking.sudo().carrier_tracking_ref = tracking_ref
+        return picking
+
+    def _delivered_order(self, partner=None):
+        """An order shipped in two parcels with a tracking reference and
+        confirmed delivered."""
+        order = self._order(partner=partner)
+        picking = self._ship_in_parcels(order)
+        picking._action_mark_delivered()
+        return order
+
+    def _portal_login(self, user=None):
+        user = user or self.portal_user
+        self.authenticate(user.login, user.login)
+
+    def _csrf(self):
+        return http.Request.csrf_token(self)
+
+    def _assert_page(self, page, has=(), lacks=()):
+        """``page`` holds every text of ``has`` and none of ``lacks``."""
+        missing = [text for text in has if text not in page.text]
+        self.assertFalse(missing, f"{page.url} lacks {missing}")
+        found = [text for text in lacks if text in page.text]
+        self.assertFalse(found, f"{page.url} shows {found}")
+
+    def _timeline(self, order):
+        return {step["code"]: step for step in order._get_portal_timeline()[order]}
