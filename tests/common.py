@@ -1,7 +1,8 @@
 from contextlib import closing, contextmanager
+from datetime import datetime
 
-from odoo import SUPERUSER_ID, Command, api
-from odoo.tests import Form, TransactionCase, new_test_user
+from odoo import SUPERUSER_ID, Command, api, http
+from odoo.tests import Form, HttpCase, TransactionCase, new_test_user
 
 # The company switches of the capabilities that change what Odoo does
 # (ARCHITECTURE.md, principle 6): off in a new company; each test switches on
@@ -410,3 +411,407 @@ class ShipmentCase(FulfillmentCase):
             [("product_id", "=", product.id), ("state", "not in", ("done", "cancel"))]
         )
         return sum(lines.mapped("quantity_product_uom"))
+
+
+class ReviewCase(FulfillmentCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        switch_review_on(cls.company)
+        cls.plain = cls.env["product.product"].create(
+            {
+                "name": "Review Teapot",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 100.0,
+                "standard_price": 50.0,
+                "taxes_id": [Command.clear()],
+            }
+        )
+        cls.env["stock.quant"]._update_available_quantity(
+            cls.plain, cls.stock_location, 1000
+        )
+        cls.customer.write({"phone": "+86 571 8888 0000", "zip": "310000"})
+
+    @classmethod
+    def _rule(cls, rule_type, **vals):
+        return cls.env["sale.review.rule"].create(
+            {"name": rule_type, "rule_type": rule_type, **vals}
+        )
+
+    def _order(self, qty=1, product=None, **vals):
+        order = self._create_orders([(product or self.plain, qty)])
+        if vals:
+            order.write(vals)
+        return order
+
+    def _messages(self, order):
+        """The messages the active rules raise on ``order`` (dry run)."""
+        return [vals["message"] for vals in order._review_evaluate().get(order, [])]
+
+
+class AftersalesCase(FulfillmentCase):
+    """Delivered and invoiced orders, and an after-sales clerk who opens
+    requests from the order through the wizard."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.clerk = new_test_user(
+            cls.env,
+            login="sf_aftersales",
+            groups="sale_fulfillment.group_aftersales_user,stock.group_stock_user",
+        )
+        cls.as_manager = new_test_user(
+            cls.env,
+            login="sf_aftersales_manager",
+            groups="sale_fulfillment.group_aftersales_manager",
+        )
+        cls.returns_location = cls.env["stock.location"].create(
+            {
+                "name": "Returns",
+                "usage": "internal",
+                "location_id": cls.warehouse.view_location_id.id,
+            }
+        )
+        cls.company.write(
+            {
+                "rma_return_location_id": cls.returns_location.id,
+                "rma_refund_timing": "on_receipt",
+                "rma_exchange_policy": "after_return",
+                "rma_manager_approval_amount": 0.0,
+            }
+        )
+        cls.reason = cls.env.ref("sale_fulfillment.sale_rma_reason_defective")
+
+    def _delivered_order(self, lines=None, invoice=True):
+        """A confirmed order, fully shipped, invoiced and posted."""
+        order = self._create_orders(lines or [(self.product_a, 5), (self.product_b, 2)])
+        self._confirm(order)
+        self._ship(order)
+        if invoice:
+            self._invoice(order)
+        return order
+
+    def _request(self, order, rma_type, quantities=None, confirm=True, **values):
+        """Open the wizard on ``order`` as the clerk, choose ``rma_type`` and the
+        quantities per product (the pre-filled ones when not given; products left
+        out get zero), and create (and confirm) the request."""
+        action = order.with_user(self.clerk).action_open_rma_wizard()
+        with Form.from_action(self.env(user=self.clerk), action) as wizard:
+            wizard.rma_type = rma_type
+            for name, value in values.items():
+                setattr(wizard, name, value)
+            for index in range(len(wizard.line_ids)):
+                with wizard.line_ids.edit(index) as line:
+                    if quantities is not None:
+                        line.quantity = quantities.get(line.product_id, 0.0)
+        method = "action_create_and_confirm" if confirm else "action_create"
+        result = getattr(wizard.record, method)()
+        return self.env["sale.rma"].browse(result["res_id"])
+
+    def _rma_count(self, order):
+        return self.env["sale.rma"].search_count([("order_id", "=", order.id)])
+
+    def _line(self, order, product):
+        return order.order_line.filtered(lambda line: line.product_id == product)
+
+    def _receive(self, rma):
+        pickings = rma.return_picking_ids.filtered(lambda p: p.state != "done")
+        for picking in pickings.with_user(self.stock_user):
+            for move in picking.move_ids:
+                move.quantity = move.product_uom_qty
+                move.picked = True
+            picking.button_validate()
+
+    def _post(self, moves):
+        moves.filtered(lambda move: move.state == "draft").with_user(
+            self.accountant
+        ).action_post()
+
+    def _stock_at(self, product, location):
+        return sum(
+            self.env["stock.quant"]
+            .search(
+                [("product_id", "=", product.id), ("location_id", "=", location.id)]
+            )
+            .mapped("quantity")
+        )
+
+
+class KpiCase(AftersalesCase):
+    """Hand-computed orders of March 2026 in the main company, one order of the
+    same customer in another company, and orders outside the period.
+
+    =====  ========  ======  ==========  =========  ===========  =============
+    order  customer  amount  date        due        shipped      other
+    =====  ========  ======  ==========  =========  ===========  =============
+    o1     c1        100     03-02 10h   03-05      03-03 10h    paid
+    o2     c1        120     03-10 10h   03-11      03-13 10h    late
+    o3     c2        200     03-20 10h   03-25      no           paid, late
+    o4     c3         40     03-25 12h   (= date)   03-25 12h    returned
+    =====  ========  ======  ==========  =========  ===========  =============
+
+    c3 ordered in January and February (previous period: one order of 20); c1's
+    order of February is in the other company.
+
+    Channels: o1 and o2 came by phone, o3 from the web shop, o4 has none.
+    Satisfaction (``_survey_march``): o1, o2 and o3 were asked to rate; o1 got
+    5 from c1 and 3 from a colleague (average 4), o2 no answer, o3 got 1; o4
+    was not asked.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("en_US")
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        cn, us = cls.env.ref("base.cn"), cls.env.ref("base.us")
+        cls.zhejiang = cls.env.ref("base.state_cn_ZJ")
+        cls.california = cls.env.ref("base.state_us_5")
+        cls.c1, cls.c2, cls.c3 = cls.env["res.partner"].create(
+            [
+                {
+                    "name": name,
+                    "email": f"{login}@example.com",
+                    "street": "1 KPI Road",
+                    "city": "City",
+                    "zip": "310000",
+                    "country_id": country.id,
+                    "state_id": state.id,
+                }
+                for name, login, country, state in (
+                    ("KPI Customer One", "kpi1", cn, cls.zhejiang),
+                    ("KPI Customer Two", "kpi2", us, cls.california),
+                    ("KPI Customer Three", "kpi3", cn, cls.zhejiang),
+                )
+            ]
+        )
+        cls.company_b = cls.env["res.company"].create(
+            {"name": "KPI Company B", "currency_id": cls.company.currency_id.id}
+        )
+        cls.manager = new_test_user(
+            cls.env,
+            login="sf_kpi_manager",
+            groups="sales_team.group_sale_manager",
+            company_ids=[Command.set((cls.company | cls.company_b).ids)],
+        )
+        cls.phone, cls.web = cls.env["utm.medium"].create(
+            [{"name": "KPI Phone"}, {"name": "KPI Web Shop"}]
+        )
+        cls.digest = cls.env["sale.fulfillment.digest"].create(
+            {
+                "name": "KPI Digest",
+                "tz": "UTC",
+                "user_ids": [Command.link(cls.manager.id)],
+            }
+        )
+
+    @classmethod
+    def _dated_order(cls, partner, lines, when, commitment=None, company=None):
+        env = cls.env(
+            context=dict(
+                cls.env.context, allowed_company_ids=[(company or cls.company).id]
+            )
+        )
+        order = env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "company_id": (company or cls.company).id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "tax_id": [Command.clear()],
+                        }
+                    )
+                    for product, qty in lines
+                ],
+            }
+        )
+        order.action_confirm()
+        order.write({"date_order": when, "commitment_date": commitment})
+        return order.with_env(cls.env)
+
+    def _held_order(self):
+        switch_review_on(self.company)
+        self.env["sale.review.rule"].create(
+            {
+                "name": "Big orders",
+                "rule_type": "amount_above",
+                "threshold": 50.0,
+                "severity": "block",
+            }
+        )
+        order = self._create_orders([(self.product_b, 5)])
+        self._confirm(order)
+        self.assertEqual(order.review_state, "to_review")
+        return order
+
+    def _ship_on(self, order, when):
+        self._ship(order)
+        order.order_line.move_ids.filtered(lambda move: move.state == "done").write(
+            {"date": when}
+        )
+
+    def _march(self):
+        a, b = self.product_a, self.product_b
+        c1, c2, c3 = self.c1, self.c2, self.c3
+        self._dated_order(c3, [(a, 1)], datetime(2026, 1, 15, 9))
+        self._dated_order(c3, [(a, 2)], datetime(2026, 2, 10, 9))
+        self._dated_order(c1, [(a, 1)], datetime(2026, 2, 1, 9), company=self.company_b)
+        o1 = self._dated_order(
+            c1, [(a, 10)], datetime(2026, 3, 2, 10), datetime(2026, 3, 5)
+        )
+        o2 = self._dated_order(
+            c1, [(b, 3)], datetime(2026, 3, 10, 10), datetime(2026, 3, 11)
+        )
+        o3 = self._dated_order(
+            c2, [(b, 5)], datetime(2026, 3, 20, 10), datetime(2026, 3, 25)
+        )
+        o4 = self._dated_order(c3, [(b, 1)], datetime(2026, 3, 25, 12))
+        (o1 | o2).medium_id = self.phone
+        o3.medium_id = self.web
+        self._ship_on(o1, datetime(2026, 3, 3, 10))
+        self._ship_on(o2, datetime(2026, 3, 13, 10))
+        self._ship_on(o4, datetime(2026, 3, 25, 12))
+        self._pay(self._invoice(o1 | o3))
+        self._invoice(o4)
+        self._request(o4, "return_refund", reason_id=self.reason)
+        # Not counted: a quotation, a cancelled order, an order of April, and a
+        # quotation held for review (counted apart).
+        self._create_orders([(a, 1)]).date_order = datetime(2026, 3, 6)
+        cancelled = self._dated_order(c2, [(a, 1)], datetime(2026, 3, 7))
+        cancelled._action_cancel()
+        self._dated_order(c2, [(a, 1)], datetime(2026, 4, 2))
+        held = self._create_orders([(a, 1)])
+        held.write({"date_order": datetime(2026, 3, 8), "review_state": "to_review"})
+        return o1, o2, o3, o4
+
+    def _survey_march(self, o1, o2, o3, o4):
+        """Ask o1, o2 and o3 to rate; o1 gets 5 and 3, o3 gets 1."""
+        (o1 | o2 | o3)._send_rating_request()
+        colleague = self.env["res.partner"].create(
+            {"name": "KPI Colleague", "email": "kpi-colleague@example.com"}
+        )
+        for order, value, partner in (
+            (o1, 5, None),
+            (o1, 3, colleague),
+            (o3, 1, None),
+        ):
+            order.rating_apply(
+                value, token=order._rating_get_access_token(partner=partner)
+            )
+
+
+def portal_user(env, login, partner):
+    """A real portal user who is ``partner``."""
+    return new_test_user(
+        env,
+        login=login,
+        groups="base.group_portal",
+        partner_id=partner.id,
+        name=partner.name,
+        email=partner.email,
+    )
+
+
+def tracked_carrier(env, name):
+    """A carrier whose tracking references link to its tracking page."""
+    return env["delivery.carrier"].create(
+        {
+            "name": name,
+            "delivery_type": "fixed",
+            "tracking_url": "https://track.example.com/?ref=<shipmenttrackingnumber>",
+            "product_id": env["product.product"]
+            .create({"name": f"{name} Fee", "type": "service"})
+            .id,
+        }
+    )
+
+
+class PortalCase(FulfillmentCase, HttpCase):
+    """Customers with real portal users, orders shipped with a carrier in
+    parcels, and an after-sales handler for the requests filed on the
+    portal."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.handler = new_test_user(
+            cls.env,
+            login="sf_portal_handler",
+            groups="sale_fulfillment.group_aftersales_user,stock.group_stock_user",
+        )
+        cls.company.rma_portal_user_id = cls.handler
+        cls.portal_user = portal_user(cls.env, "sf_portal_customer", cls.customer)
+        cls.other_customer = cls.env["res.partner"].create(
+            {
+                "name": "Other Portal Customer",
+                "street": "2 Other Street",
+                "city": "Suzhou",
+                "zip": "215000",
+                "country_id": cls.env.ref("base.cn").id,
+                "email": "other@example.com",
+            }
+        )
+        cls.other_portal_user = portal_user(
+            cls.env, "sf_portal_other", cls.other_customer
+        )
+        cls.carrier = tracked_carrier(cls.env, "Jade Express")
+        cls.reason = cls.env.ref("sale_fulfillment.sale_rma_reason_defective")
+
+    def _order(self, lines=None, partner=None):
+        """A confirmed order of the customer (or ``partner``), shipped by the
+        carrier."""
+        order = self._create_orders(lines or [(self.product_a, 5), (self.product_b, 2)])
+        order.write(
+            {
+                "partner_id": (partner or self.customer).id,
+                "carrier_id": self.carrier.id,
+            }
+        )
+        self._confirm(order)
+        return order
+
+    def _ship_in_parcels(self, order, tracking_ref="JX0001", packages=True):
+        """Ship the order's open delivery, each product in its own package
+        (or unpacked), with a tracking reference."""
+        picking = order.picking_ids.filtered(
+            lambda p: p.state not in ("done", "cancel")
+        ).with_user(self.stock_user)
+        for index, move_line in enumerate(picking.move_line_ids):
+            if packages:
+                move_line.result_package_id = self.env["stock.quant.package"].create(
+                    {"name": f"{order.name}-PARCEL-{index + 1}"}
+                )
+        picking.move_ids.picked = True
+        picking.button_validate()
+        picking.sudo().carrier_tracking_ref = tracking_ref
+        return picking
+
+    def _delivered_order(self, partner=None):
+        """An order shipped in two parcels with a tracking reference and
+        confirmed delivered."""
+        order = self._order(partner=partner)
+        picking = self._ship_in_parcels(order)
+        picking._action_mark_delivered()
+        return order
+
+    def _portal_login(self, user=None):
+        user = user or self.portal_user
+        self.authenticate(user.login, user.login)
+
+    def _csrf(self):
+        return http.Request.csrf_token(self)
+
+    def _assert_page(self, page, has=(), lacks=()):
+        """``page`` holds every text of ``has`` and none of ``lacks``."""
+        missing = [text for text in has if text not in page.text]
+        self.assertFalse(missing, f"{page.url} lacks {missing}")
+        found = [text for text in lacks if text in page.text]
+        self.assertFalse(found, f"{page.url} shows {found}")
+
+    def _timeline(self, order):
+        return {step["code"]: step for step in order._get_portal_timeline()[order]}

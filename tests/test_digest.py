@@ -14,8 +14,7 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import load_chinese
-from .test_kpis import KpiCase
+from .common import KpiCase, load_chinese
 
 
 class TestDigest(KpiCase):

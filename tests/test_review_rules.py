@@ -6,46 +6,9 @@ from odoo import Command, fields
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 
-from .common import FulfillmentCase, load_chinese, read_as, switch_review_on
+from .common import ReviewCase, load_chinese, read_as
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
-
-class ReviewCase(FulfillmentCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        switch_review_on(cls.company)
-        cls.plain = cls.env["product.product"].create(
-            {
-                "name": "Review Teapot",
-                "type": "consu",
-                "is_storable": True,
-                "list_price": 100.0,
-                "standard_price": 50.0,
-                "taxes_id": [Command.clear()],
-            }
-        )
-        cls.env["stock.quant"]._update_available_quantity(
-            cls.plain, cls.stock_location, 1000
-        )
-        cls.customer.write({"phone": "+86 571 8888 0000", "zip": "310000"})
-
-    @classmethod
-    def _rule(cls, rule_type, **vals):
-        return cls.env["sale.review.rule"].create(
-            {"name": rule_type, "rule_type": rule_type, **vals}
-        )
-
-    def _order(self, qty=1, product=None, **vals):
-        order = self._create_orders([(product or self.plain, qty)])
-        if vals:
-            order.write(vals)
-        return order
-
-    def _messages(self, order):
-        """The messages the active rules raise on ``order`` (dry run)."""
-        return [vals["message"] for vals in order._review_evaluate().get(order, [])]
 
 
 @tagged("post_install", "-at_install")

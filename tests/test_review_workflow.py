@@ -4,7 +4,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
-from .test_review_rules import ReviewCase
+from .common import ReviewCase
 
 
 @tagged("post_install", "-at_install")

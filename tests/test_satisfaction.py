@@ -9,8 +9,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import load_chinese, switch_capabilities
-from .test_aftersales import AftersalesCase
+from .common import AftersalesCase, load_chinese, switch_capabilities
 
 ORDER_SUBJECT = "how was your order"
 RMA_SUBJECT = "how did we handle your after-sales request"
