@@ -54,7 +54,6 @@ class SaleFulfillmentDigest(models.Model):
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
         comodel_name="res.company",
-        string="Company",
         required=True,
         default=lambda self: self.env.company,
     )

@@ -54,7 +54,7 @@ class SaleOrder(models.Model):
     )
 
     def init(self):
-        super().init()
+        result = super().init()
         # Numbering looks up whether a number already names an order of the
         # company: Odoo indexes names for partial (trigram) search only.
         create_index(
@@ -73,6 +73,7 @@ class SaleOrder(models.Model):
                     SQL.identifier(NUMBER_INDEX),
                 )
             )
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):

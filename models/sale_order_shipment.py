@@ -9,7 +9,6 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     delivered_on = fields.Datetime(
-        string="Delivered On",
         compute="_compute_delivered_on",
         store=True,
         help="When the customer received the last of the order's deliveries; "
@@ -46,9 +45,10 @@ class SaleOrder(models.Model):
 
     @api.depends("picking_ids", "order_line.move_ids.picking_id")
     def _compute_picking_ids(self):
-        super()._compute_picking_ids()
+        result = super()._compute_picking_ids()
         for order in self:
             order.delivery_count = len(order._get_shipments())
+        return result
 
     @api.depends(
         "picking_ids",
@@ -57,16 +57,17 @@ class SaleOrder(models.Model):
     )
     def _compute_delivery_status(self):
         merged = self._get_orders_in_shared_shipments()
-        super(SaleOrder, self - merged)._compute_delivery_status()
+        result = super(SaleOrder, self - merged)._compute_delivery_status()
         for order in merged:
             order.delivery_status = order._get_delivery_status_of(
                 order._get_shipments()
             )
+        return result
 
     @api.depends("picking_ids.date_done", "order_line.move_ids.picking_id.date_done")
     def _compute_effective_date(self):
         merged = self._get_orders_in_shared_shipments()
-        super(SaleOrder, self - merged)._compute_effective_date()
+        result = super(SaleOrder, self - merged)._compute_effective_date()
         for order in merged:
             dates = order._get_shipments().filtered(
                 lambda picking: (
@@ -75,6 +76,7 @@ class SaleOrder(models.Model):
                 )
             )
             order.effective_date = min(dates.mapped("date_done"), default=False)
+        return result
 
     def action_view_delivery(self):
         return self._get_action_view_picking(self._get_shipments())

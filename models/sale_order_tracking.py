@@ -27,7 +27,6 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     stage_deadline = fields.Datetime(
-        string="Stage Deadline",
         compute="_compute_stage_deadline",
         store=True,
         help="When the order should leave its current stage: the time it "
@@ -104,7 +103,6 @@ class SaleOrder(models.Model):
         groups="base.group_user",
     )
     payment_reminder_sent_on = fields.Datetime(
-        string="Payment Reminder Sent On",
         copy=False,
         readonly=True,
         groups="base.group_user",

@@ -150,7 +150,7 @@ class SaleReviewRule(models.Model):
         comodel_name="res.groups",
         string="Cleared by",
         required=True,
-        default=_default_reviewer_group_id,
+        default=lambda self: self._default_reviewer_group_id(),
         help="Members of this group may clear the issues this rule raises, e.g. "
         "finance for credit issues.",
     )

@@ -156,7 +156,6 @@ class SaleRma(models.Model):
     )
     reason_id = fields.Many2one(
         comodel_name="sale.rma.reason",
-        string="Reason",
         check_company=True,
         tracking=True,
     )
@@ -266,9 +265,10 @@ class SaleRma(models.Model):
     )
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for rma in self:
             rma.access_url = f"/my/aftersales/{rma.id}"
+        return result
 
     @api.depends("line_ids.move_ids.picking_id", "procurement_group_id")
     def _compute_picking_ids(self):

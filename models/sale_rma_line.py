@@ -65,7 +65,6 @@ class SaleRmaLine(models.Model):
     quantity = fields.Float(digits="Product Unit of Measure", required=True, default=1)
     replacement_product_id = fields.Many2one(
         comodel_name="product.product",
-        string="Replacement Product",
         check_company=True,
         domain=[("type", "=", "consu")],
         help="For an exchange: the product sent instead. Empty sends the same "

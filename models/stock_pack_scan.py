@@ -37,7 +37,6 @@ class StockPackScan(models.Model):
     )
     company_id = fields.Many2one(
         comodel_name="res.company",
-        string="Company",
         required=True,
         index=True,
         readonly=True,
@@ -45,7 +44,6 @@ class StockPackScan(models.Model):
     )
     user_id = fields.Many2one(
         comodel_name="res.users",
-        string="User",
         required=True,
         readonly=True,
         default=lambda self: self.env.user,
@@ -70,7 +68,6 @@ class StockPackScan(models.Model):
     barcode = fields.Char(readonly=True)
     product_id = fields.Many2one(
         comodel_name="product.product",
-        string="Product",
         readonly=True,
     )
     lot_id = fields.Many2one(

@@ -30,7 +30,6 @@ class StockPicking(models.Model):
     )
 
     delivered_on = fields.Datetime(
-        string="Delivered On",
         copy=False,
         readonly=True,
         help="When the customer received this delivery, as the warehouse or "

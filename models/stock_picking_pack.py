@@ -52,12 +52,11 @@ class StockPicking(models.Model):
     # only, the portal customer of the delivery never reads them.
     verified_by_id = fields.Many2one(
         comodel_name="res.users",
-        string="Verified By",
         copy=False,
         readonly=True,
         groups="base.group_user",
     )
-    verified_on = fields.Datetime(string="Verified On", copy=False, readonly=True)
+    verified_on = fields.Datetime(copy=False, readonly=True)
     measured_weight = fields.Float(
         digits="Stock Weight",
         copy=False,

@@ -1,8 +1,7 @@
 from collections import defaultdict
-from itertools import groupby
 
 from odoo import api, models
-from odoo.tools import float_compare
+from odoo.tools import float_compare, groupby
 
 
 class ReportPickingList(models.AbstractModel):

@@ -24,7 +24,7 @@ class SaleOrderAnalysis(models.Model):
     _rec_name = "name"
     _order = "date desc, id desc"
 
-    order_id = fields.Many2one(comodel_name="sale.order", string="Order", readonly=True)
+    order_id = fields.Many2one(comodel_name="sale.order", readonly=True)
     name = fields.Char(string="Order Reference", readonly=True)
     date = fields.Datetime(string="Order Date", readonly=True)
     state = fields.Selection(
@@ -50,12 +50,8 @@ class SaleOrderAnalysis(models.Model):
         string="Review",
         readonly=True,
     )
-    company_id = fields.Many2one(
-        comodel_name="res.company", string="Company", readonly=True
-    )
-    currency_id = fields.Many2one(
-        comodel_name="res.currency", string="Currency", readonly=True
-    )
+    company_id = fields.Many2one(comodel_name="res.company", readonly=True)
+    currency_id = fields.Many2one(comodel_name="res.currency", readonly=True)
     team_id = fields.Many2one(
         comodel_name="crm.team", string="Sales Team", readonly=True
     )
@@ -65,15 +61,11 @@ class SaleOrderAnalysis(models.Model):
     partner_id = fields.Many2one(
         comodel_name="res.partner", string="Customer", readonly=True
     )
-    country_id = fields.Many2one(
-        comodel_name="res.country", string="Country", readonly=True
-    )
+    country_id = fields.Many2one(comodel_name="res.country", readonly=True)
     country_state_id = fields.Many2one(
         comodel_name="res.country.state", string="Region", readonly=True
     )
-    source_id = fields.Many2one(
-        comodel_name="utm.source", string="Source", readonly=True
-    )
+    source_id = fields.Many2one(comodel_name="utm.source", readonly=True)
     medium_id = fields.Many2one(
         comodel_name="utm.medium",
         string="Channel",
@@ -114,7 +106,6 @@ class SaleOrderAnalysis(models.Model):
         help="The customer when this is their first order.",
     )
     due_date = fields.Datetime(
-        string="Due Date",
         readonly=True,
         help="The commitment date, or else the end of the day Odoo expects the "
         "delivery: the order date plus the customer lead time of its earliest "
@@ -166,7 +157,6 @@ class SaleOrderAnalysis(models.Model):
         help="From the hold to the review decision (or until now while held).",
     )
     rating_requested_on = fields.Datetime(
-        string="Rating Requested On",
         readonly=True,
         help="When the customer was asked to rate the order.",
     )

@@ -36,7 +36,6 @@ class SaleRmaWizard(models.TransientModel):
     )
     reason_id = fields.Many2one(
         comodel_name="sale.rma.reason",
-        string="Reason",
         domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
     )
     description = fields.Text(string="Customer Description")
@@ -188,7 +187,6 @@ class SaleRmaWizardLine(models.TransientModel):
     quantity = fields.Float(digits="Product Unit of Measure")
     replacement_product_id = fields.Many2one(
         comodel_name="product.product",
-        string="Replacement Product",
         domain=[("type", "=", "consu")],
     )
 
