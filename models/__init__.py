@@ -55,7 +55,6 @@ from . import (
     stock_picking_shipment,
     stock_picking_type,
     stock_quant,
-    stock_return_picking,
     stock_rule,
     utm_medium,
 )

@@ -6,4 +6,5 @@ from . import (
     sale_rma_wizard,
     stock_picking_split_wizard,
     stock_picking_wave_wizard,
+    stock_return_picking,
 )

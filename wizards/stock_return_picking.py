@@ -1,6 +1,11 @@
 from odoo import fields, models
 
-from .trusted_context import RMA_RETURN_LOCATION, RMA_WRITE, is_trusted, trusted_value
+from ..models.trusted_context import (
+    RMA_RETURN_LOCATION,
+    RMA_WRITE,
+    is_trusted,
+    trusted_value,
+)
 
 
 class StockReturnPicking(models.TransientModel):
