@@ -19,7 +19,6 @@ from . import (
     ir_module_module,
     mrp_production,
     mrp_workcenter,
-    mrp_workcenter_load,
     mrp_workorder,
     payment_transaction,
     product_template,

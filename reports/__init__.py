@@ -1,6 +1,7 @@
 """Report actions, QWeb templates and report.* parsers of Order Fulfillment."""
 
 from . import (
+    mrp_workcenter_load,
     order_statistics,
     packing_slip,
     picking_list,
