@@ -38,6 +38,7 @@
         "views/sale_order_numbering_views.xml",
         "views/utm_medium_views.xml",
         "views/crm_team_views.xml",
+        "views/delivery_carrier_views.xml",
         "views/sale_review_views.xml",
         "views/sale_review_rule_views.xml",
         "views/sale_rma_views.xml",
