@@ -52,6 +52,7 @@
         "views/mrp_production_views.xml",
         "views/sale_fulfillment_digest_views.xml",
         "views/sale_order_analysis_views.xml",
+        "wizards/choose_delivery_carrier_views.xml",
         "wizards/sale_review_reject_wizard_views.xml",
         "wizards/sale_review_simulation_views.xml",
         "wizards/stock_picking_split_wizard_views.xml",
