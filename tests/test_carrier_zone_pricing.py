@@ -341,6 +341,37 @@ class TestCarrierZonePricing(FulfillmentCase):
         order = self._order(self.hangzhou, [(self.leaf, 25)])
         self.assertEqual(carrier.rate_shipment(order)["price"], 17.0)
 
+    def test_changing_a_zone_country_drops_its_states_elsewhere(self):
+        form = Form(self.carrier.with_user(self.manager))
+        with form.zone_ids.edit(0) as zone:
+            zone.country_ids.add(self.env.ref("base.us"))
+            self.assertEqual(len(zone.state_ids), 2)
+            zone.country_ids.remove(self.china.id)
+            self.assertFalse(zone.state_ids)
+        form.save()
+        self.assertEqual(self.near_zone.country_ids, self.env.ref("base.us"))
+
+    def test_zones_follow_their_carrier_company(self):
+        rival = self.env["res.company"].create({"name": "Zone Rival Co."})
+        carrier = self.env["delivery.carrier"].create(
+            {
+                "name": "Rival Express",
+                "delivery_type": "zone_weight",
+                "product_id": self.env["product.product"]
+                .create(
+                    {"name": "Rival Fee", "type": "service", "company_id": rival.id}
+                )
+                .id,
+                "zone_ids": [
+                    Command.create({"country_ids": [Command.set(self.china.ids)]})
+                ],
+            }
+        )
+        self.assertEqual(carrier.zone_ids.company_id, rival)
+        readable = self.env["delivery.carrier.zone"].with_user(self.salesman).search([])
+        self.assertIn(self.near_zone, readable)
+        self.assertNotIn(carrier.zone_ids, readable)
+
     def test_salesman_reads_zones_but_cannot_change_them(self):
         zones = self.env["delivery.carrier.zone"].with_user(self.salesman)
         self.assertEqual(
