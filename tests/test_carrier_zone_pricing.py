@@ -161,6 +161,18 @@ class TestCarrierZonePricing(FulfillmentCase):
         self.carrier.volumetric_divisor = 0
         self.assertEqual(self._price(self.hangzhou, [(self.box, 1)]), 8.0)
 
+    def test_product_weights_and_volumes_are_converted_from_their_units(self):
+        # Odoo keeps product volumes in m³ and weights in kg by default.
+        self.assertAlmostEqual(self.carrier._get_zone_weight_cm3(0.012), 12000.0)
+        self.assertAlmostEqual(self.carrier._get_zone_weight_kg(2.5), 2.5)
+        parameters = self.env["ir.config_parameter"].sudo()
+        parameters.set_param("product.volume_in_cubic_feet", "1")
+        parameters.set_param("product.weight_in_lbs", "1")
+        self.assertAlmostEqual(
+            self.carrier._get_zone_weight_cm3(1.0), 28316.8, places=1
+        )
+        self.assertAlmostEqual(self.carrier._get_zone_weight_kg(2.20462), 1.0)
+
     def test_weight_given_in_the_shipping_wizard_is_priced(self):
         order = self._order(self.hangzhou, [(self.leaf, 1)])
         result = self.carrier.with_context(order_weight=4.0).rate_shipment(order)
