@@ -15,6 +15,8 @@ from . import (
     account_move,
     account_move_line,
     crm_team,
+    delivery_carrier,
+    delivery_carrier_zone,
     ir_actions_report,
     ir_module_module,
     mrp_production,

@@ -1,4 +1,5 @@
 from . import (
+    choose_delivery_carrier,
     mrp_schedule_wizard,
     sale_fulfillment_statistics_wizard,
     sale_review_reject_wizard,
