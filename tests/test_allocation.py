@@ -6,7 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import format_amount
 
-from .common import AllocationCase, switch_capabilities
+from .common import AllocationCase, load_chinese, read_as, switch_capabilities
 
 
 @tagged("post_install", "-at_install")
@@ -304,6 +304,29 @@ class TestCarrierAndTeamAllocation(AllocationCase):
             f"Beijing Warehouse: first with stock for all 2 lines (rule Nearest "
             f"with stock); ZTO Express: {price}, cheapest of 2 for "
             f"{self.zhejiang.name}, 2.30 kg (rule Cheapest express)",
+        )
+
+    def test_allocation_note_is_read_in_chinese(self):
+        load_chinese(self.env)
+        reader = new_test_user(
+            self.env,
+            login="sf_alloc_reader_zh",
+            groups="sales_team.group_sale_salesman_all_leads",
+            lang="zh_CN",
+        )
+        self._stock(self.beijing_warehouse, self.pot, 5)
+        self._stock(self.beijing_warehouse, self.cup, 5)
+        self._warehouse_rule(self.beijing_warehouse | self.hangzhou_warehouse)
+        order = self._order([(self.pot, 2), (self.cup, 1)])
+        self._confirm(order)
+        price = format_amount(
+            self.env(context={"lang": "zh_CN"}), 14.0, order.currency_id
+        )
+        self.assertEqual(
+            read_as(reader, order).allocation_note,
+            f"Beijing Warehouse：首个有全部 2 行库存的仓库（规则 Nearest with "
+            f"stock）；ZTO Express：{price}，2 家中发往{self.zhejiang.name}最便宜，"
+            f"2.30 公斤（规则 Cheapest express）",
         )
 
 
