@@ -40,6 +40,8 @@
         "views/crm_team_views.xml",
         "views/delivery_carrier_views.xml",
         "views/sale_review_views.xml",
+        "views/sale_allocation_rule_views.xml",
+        "views/sale_order_allocation_views.xml",
         "views/sale_review_rule_views.xml",
         "views/sale_rma_views.xml",
         "views/sale_portal_templates.xml",

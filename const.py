@@ -77,3 +77,15 @@ REPLACEMENT_TYPES = ("exchange", "reship")
 OPEN_STATES = ("draft", "confirmed", "waiting_return", "received")
 # What a customer may request on the portal, in the order the form offers them.
 PORTAL_RMA_TYPES = ("return_refund", "exchange", "refund")
+
+# Order allocation
+
+ALLOCATION_RULE_TYPES = [
+    ("warehouse", "Warehouse"),
+    ("carrier", "Carrier"),
+    ("team", "Sales Team"),
+]
+ALLOCATION_SPLIT_POLICIES = [
+    ("never", "Never: the first warehouse ships everything"),
+    ("by_line", "By line: each line from the first warehouse covering it"),
+]

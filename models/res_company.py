@@ -27,6 +27,12 @@ class ResCompany(models.Model):
         "confirmed as in Odoo and no rule is checked. Switching it on activates "
         "the default rules.",
     )
+    sale_allocation_enabled = fields.Boolean(
+        string="Order Allocation",
+        help="Choose the warehouse, the carrier and the handler of orders by the "
+        "allocation rules when they are confirmed. Off: orders keep Odoo's "
+        "default warehouse, carrier and salesperson.",
+    )
     sale_numbering_enabled = fields.Boolean(
         string="Numbering Schemes",
         help="Number new orders with the scheme of their channel or sales team. "

@@ -8,6 +8,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.sale_review_enabled",
         readonly=False,
     )
+    sale_allocation_enabled = fields.Boolean(
+        related="company_id.sale_allocation_enabled",
+        readonly=False,
+    )
     sale_numbering_enabled = fields.Boolean(
         related="company_id.sale_numbering_enabled",
         readonly=False,

@@ -135,15 +135,20 @@ class SaleOrder(models.Model):
         batch is not interrupted. Orders a reviewer has just approved are confirmed
         without a new review. Orders of companies with the order review off
         (``sale_review_enabled``) are confirmed as Odoo does, without any rule.
+        The orders that confirm are allocated first when their company has
+        order allocation on (``sale_allocation_enabled``).
         """
         to_review = self._get_orders_to_review()
-        if not to_review:
-            return super().action_confirm()
-        held = to_review._review_hold()
+        held = to_review._review_hold() if to_review else self.browse()
         to_confirm = self - held
         if not to_confirm:
             return True
-        return super(SaleOrder, to_confirm).action_confirm()
+        # After the review, before Odoo procures the orders.
+        plan = to_confirm._allocate_on_confirm()
+        res = super(SaleOrder, to_confirm).action_confirm()
+        if plan:
+            self._apply_allocation_handlers(plan)
+        return res
 
     def action_draft(self):
         self._review_void()

@@ -10,6 +10,7 @@ from odoo.tests import Form, HttpCase, TransactionCase, new_test_user
 CAPABILITIES = (
     "sale_review_enabled",
     "sale_numbering_enabled",
+    "sale_allocation_enabled",
     "sale_notify_shipped",
     "sale_notify_delivered",
     "sale_payment_reminder_enabled",
@@ -815,3 +816,102 @@ class PortalCase(FulfillmentCase, HttpCase):
 
     def _timeline(self, order):
         return {step["code"]: step for step in order._get_portal_timeline()[order]}
+
+
+class AllocationCase(FulfillmentCase):
+    """Order allocation switched on, with a second warehouse (Beijing), goods
+    stocked in neither, and helpers to create rules and orders."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        switch_capabilities(cls.company, "sale_allocation_enabled")
+        cls.env["sale.allocation.rule"].search([]).action_archive()
+        cls.manager = new_test_user(
+            cls.env,
+            login="sf_allocation_manager",
+            groups="sales_team.group_sale_manager,stock.group_stock_manager",
+        )
+        cls.beijing_warehouse = cls.env["stock.warehouse"].create(
+            {"name": "Beijing Warehouse", "code": "BJW"}
+        )
+        cls.hangzhou_warehouse = cls.warehouse
+        cls.china = cls.env.ref("base.cn")
+        cls.zhejiang = cls.env.ref("base.state_cn_ZJ")
+        cls.beijing = cls.env.ref("base.state_cn_BJ")
+        cls.customer.state_id = cls.zhejiang
+        cls.cup, cls.pot, cls.tray = cls.env["product.product"].create(
+            [
+                {
+                    "name": name,
+                    "type": "consu",
+                    "is_storable": True,
+                    "list_price": 10.0,
+                    "weight": weight,
+                    "invoice_policy": "order",
+                }
+                for name, weight in (
+                    ("Allocation Cup", 0.3),
+                    ("Allocation Pot", 1.0),
+                    ("Allocation Tray", 0.5),
+                )
+            ]
+        )
+
+    @classmethod
+    def _stock(cls, warehouse, product, qty):
+        cls.env["stock.quant"]._update_available_quantity(
+            product, warehouse.lot_stock_id, qty
+        )
+
+    @classmethod
+    def _warehouse_rule(cls, warehouses, split_policy="never", **vals):
+        return (
+            cls.env["sale.allocation.rule"]
+            .with_user(cls.manager)
+            .create(
+                {
+                    "name": "Nearest with stock",
+                    "rule_type": "warehouse",
+                    "split_policy": split_policy,
+                    "warehouse_ids": [
+                        Command.create({"sequence": index, "warehouse_id": wh.id})
+                        for index, wh in enumerate(warehouses)
+                    ],
+                    **vals,
+                }
+            )
+        )
+
+    @classmethod
+    def _order(cls, lines, partner=None, **vals):
+        return (
+            cls.env["sale.order"]
+            .with_user(cls.salesman)
+            .create(
+                {
+                    "partner_id": (partner or cls.customer).id,
+                    "user_id": cls.salesman.id,
+                    "order_line": [
+                        Command.create(
+                            {"product_id": product.id, "product_uom_qty": qty}
+                        )
+                        for product, qty in lines
+                    ],
+                    **vals,
+                }
+            )
+            .with_env(cls.env)
+        )
+
+    @staticmethod
+    def _delivery_warehouses(order):
+        """{warehouse: {product: qty}} of the order's open deliveries."""
+        result = {}
+        for picking in order.picking_ids.filtered(lambda p: p.state != "cancel"):
+            quantities = result.setdefault(picking.picking_type_id.warehouse_id, {})
+            for move in picking.move_ids:
+                quantities[move.product_id] = (
+                    quantities.get(move.product_id, 0) + move.product_uom_qty
+                )
+        return result

@@ -405,6 +405,8 @@ class TestCapabilityMigration(CapabilityCase):
             {
                 "sale_review_enabled": True,
                 "sale_numbering_enabled": True,
+                # Allocation came after 18.0.1.1.0: no database used it.
+                "sale_allocation_enabled": False,
                 "sale_notify_shipped": True,
                 "sale_notify_delivered": True,
                 "sale_payment_reminder_enabled": False,
