@@ -93,7 +93,7 @@ lint: test-deps
 # and drop the database whatever happens. pytest-odoo imports Odoo's test
 # framework before it enables test mode, which Odoo reports as an error: the
 # log handler silences that one false alarm.
-test: lint
+test: lint addons-link
 	@rm -rf $(RESULTS) $(TEST_DATA_DIR) && mkdir -p $(RESULTS)
 	@set -e; \
 	cleanup() { dropdb --if-exists $(TEST_DB) >/dev/null 2>&1; \
