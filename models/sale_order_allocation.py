@@ -131,8 +131,23 @@ class SaleOrder(models.Model):
 
     def _check_reallocation(self):
         """Refuse to re-allocate orders whose deliveries have started: something
-        picked or done, packed, or in a batch or wave."""
+        picked or done, packed, or in a batch or wave; and orders whose goods
+        are being made (procured again, they would be made twice)."""
         for order in self:
+            # Salespeople need not read manufacturing: the check does.
+            productions = order.sudo().mrp_production_ids.filtered(
+                lambda production: production.state != "cancel"
+            )
+            if productions:
+                raise UserError(
+                    self.env._(
+                        "Cannot re-allocate %(name)s: the manufacturing order "
+                        "%(production)s already makes its goods. Cancel it first "
+                        "if the order must ship from another warehouse.",
+                        name=order.name,
+                        production=productions[0].name,
+                    )
+                )
             for picking in order.picking_ids.filtered(
                 lambda picking: picking.state != "cancel"
             ):

@@ -409,6 +409,22 @@ class TestReallocation(AllocationCase):
             f"{order.picking_ids.name} is in the batch {batch.name}.",
         )
 
+    def test_order_in_production_is_refused(self):
+        order = self._order([(self.mto_product, 1)])
+        self._confirm(order)
+        production = order.mrp_production_ids
+        self.assertTrue(production)
+        self._assert_refused(
+            order,
+            f"Cannot re-allocate {order.name}: the manufacturing order "
+            f"{production.name} already makes its goods. Cancel it first if the "
+            "order must ship from another warehouse.",
+        )
+        self.assertEqual(production.state, "confirmed")
+        production.action_cancel()
+        order.with_user(self.salesman).action_allocate()
+        self.assertEqual(order.state, "sale")
+
     def test_allocation_off_is_refused(self):
         switch_capabilities(self.company, "sale_allocation_enabled", on=False)
         order = self._order([(self.cup, 2)])
