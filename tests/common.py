@@ -833,7 +833,7 @@ class AllocationCase(FulfillmentCase):
             groups="sales_team.group_sale_manager,stock.group_stock_manager",
         )
         cls.beijing_warehouse = cls.env["stock.warehouse"].create(
-            {"name": "Beijing Warehouse", "code": "BJW"}
+            {"name": "Test Beijing Warehouse", "code": "TBJW"}
         )
         cls.hangzhou_warehouse = cls.warehouse
         cls.china = cls.env.ref("base.cn")

@@ -301,7 +301,7 @@ class TestCarrierAndTeamAllocation(AllocationCase):
         )
         self.assertEqual(
             order.with_context(lang="en_US").allocation_note,
-            f"Beijing Warehouse: first with stock for all 2 lines (rule Nearest "
+            f"Test Beijing Warehouse: first with stock for all 2 lines (rule Nearest "
             f"with stock); ZTO Express: {price}, cheapest of 2 for "
             f"{self.zhejiang.name}, 2.30 kg (rule Cheapest express)",
         )
@@ -324,7 +324,7 @@ class TestCarrierAndTeamAllocation(AllocationCase):
         )
         self.assertEqual(
             read_as(reader, order).allocation_note,
-            f"Beijing Warehouse：首个有全部 2 行库存的仓库（规则 Nearest with "
+            f"Test Beijing Warehouse：首个有全部 2 行库存的仓库（规则 Nearest with "
             f"stock）；ZTO Express：{price}，2 家中发往{self.zhejiang.name}最便宜，"
             f"2.30 公斤（规则 Cheapest express）",
         )
