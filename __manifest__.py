@@ -57,6 +57,7 @@
         "wizards/choose_delivery_carrier_views.xml",
         "wizards/sale_review_reject_wizard_views.xml",
         "wizards/sale_review_simulation_views.xml",
+        "wizards/sale_allocation_simulation_views.xml",
         "wizards/stock_picking_split_wizard_views.xml",
         "wizards/stock_picking_wave_wizard_views.xml",
         "wizards/sale_rma_wizard_views.xml",

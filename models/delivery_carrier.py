@@ -129,13 +129,17 @@ class DeliveryCarrier(models.Model):
         currency, as Odoo's rate_shipment() expects it: rate_shipment() then
         applies taxes, the margins and free shipping. The weight is the one
         given in the shipping wizard, else the order's shipping weight, else
-        the weight of its lines (as for rule-based prices)."""
+        the weight of its lines (as for rule-based prices); the volume is
+        ``order_volume`` of the context (one delivery of the order), else the
+        volume of its lines."""
         weight = (
             self.env.context.get("order_weight")
             or order.shipping_weight
             or order._get_estimated_weight()
         )
-        volume = self._get_zone_weight_order_volume(order)
+        volume = self.env.context.get(
+            "order_volume"
+        ) or self._get_zone_weight_order_volume(order)
         partner = order.partner_shipping_id
         try:
             price = self._get_zone_weight_price(partner, weight, volume)

@@ -141,6 +141,12 @@ class SaleAllocationRule(models.Model):
                     )
                 )
 
+    @api.model
+    def action_open_allocation_test(self):
+        """Test the rules: the allocation simulation, empty, for the user to
+        pick quotations and read what the rules would decide for them."""
+        return self.env["sale.allocation.simulation"]._get_action()
+
     def _get_zip_prefixes(self):
         """The ZIP prefixes of the rule, as a tuple of strings."""
         self.ensure_one()

@@ -147,7 +147,7 @@ class SaleOrder(models.Model):
         plan = to_confirm._allocate_on_confirm()
         res = super(SaleOrder, to_confirm).action_confirm()
         if plan:
-            self._apply_allocation_handlers(plan)
+            self._allocate_after_confirm(plan)
         return res
 
     def action_draft(self):

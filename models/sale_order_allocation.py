@@ -39,6 +39,15 @@ MESSAGES = define_messages(
             "No carrier of rule %(rule)s delivers to %(destination)s: the carrier "
             "is left as it was"
         ),
+        "carrier_deliveries": _lt(
+            "One carrier per delivery (rule %(rule)s): %(parts)s"
+        ),
+        "carrier_delivery": _lt(
+            "%(picking)s from %(warehouse)s by %(carrier)s, %(price)s, %(weight)s kg"
+        ),
+        "carrier_delivery_none": _lt(
+            "%(picking)s from %(warehouse)s keeps %(carrier)s: no candidate delivers it"
+        ),
         "team": _lt("%(team)s, %(user)s: next in turn (rule %(rule)s)"),
         "team_no_user": _lt("%(team)s (rule %(rule)s)"),
         "no_rule": _lt("No allocation rule applies to this order"),
@@ -55,6 +64,14 @@ class SaleOrder(models.Model):
         help="Why the order got its warehouse, carrier and handler.",
     )
     allocated_on = fields.Datetime(readonly=True, copy=False, index=True)
+    # Stored for the allocation analysis (orders per warehouse, carrier and
+    # province): "state" alone would read as the order's status.
+    shipping_state_id = fields.Many2one(
+        related="partner_shipping_id.state_id",
+        string="Destination Province",
+        store=True,
+        index="btree_not_null",
+    )
 
     @api.depends("allocation_note_data")
     @api.depends_context("lang")
@@ -76,10 +93,40 @@ class SaleOrder(models.Model):
         confirmed = self.filtered(lambda order: order.state == "sale")
         confirmed._check_reallocation()
         confirmed._get_allocation_open_pickings().action_cancel()
-        self._action_allocate()
+        plan = self._action_allocate()
         if confirmed:
             confirmed.order_line._action_launch_stock_rule()
-        return True
+            self._apply_allocation_delivery_carriers(
+                {order: plan[order] for order in confirmed}
+            )
+        unmatched = self.filtered(lambda order: not plan[order]["clauses"])
+        if not unmatched:
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "title": self.env._("Nothing to allocate"),
+                "message": self.env._(
+                    "No allocation rule applies to %(orders)s: left as they were.",
+                    orders=", ".join(unmatched.mapped("name")),
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_open_allocation_simulation(self):
+        """Dry run of the allocation rules on these quotations, in a wizard."""
+        quotations = self.filtered(lambda order: order.state in ("draft", "sent"))
+        if not quotations:
+            raise UserError(
+                self.env._(
+                    "Select quotations: the simulation shows what confirming them "
+                    "would allocate."
+                )
+            )
+        return self.env["sale.allocation.simulation"]._get_action(quotations)
 
     def _action_allocate(self):
         """Decide the allocation of the orders and write it."""
@@ -104,6 +151,14 @@ class SaleOrder(models.Model):
         plan = orders._get_allocation_plan()
         orders._apply_allocation_plan(plan, handlers=False)
         return plan
+
+    def _allocate_after_confirm(self, plan):
+        """Hook of ``action_confirm()``, once Odoo has procured the orders of
+        ``plan`` (from ``_allocate_on_confirm()``): write their team and
+        salesperson, and choose a carrier per delivery for the orders that
+        ship from several warehouses."""
+        self._apply_allocation_handlers(plan)
+        self._apply_allocation_delivery_carriers(plan)
 
     def _check_allocation_allowed(self):
         for order in self:
@@ -212,6 +267,8 @@ class SaleOrder(models.Model):
         free = {warehouse.id: defaultdict(float) for warehouse in warehouses}
         if not warehouses or not products:
             return free
+        if not self.env.context.get("sale_allocation_dry_run"):
+            self._lock_allocation_stock(warehouses, products)
         groups = (
             self.env["stock.quant"]
             .sudo()
@@ -229,13 +286,39 @@ class SaleOrder(models.Model):
             free[location.warehouse_id.id][product.id] += quantity - reserved
         return free
 
+    @api.model
+    def _lock_allocation_stock(self, warehouses, products):
+        """Lock the stock the allocation is about to count, until the end of
+        the transaction. Two users confirming orders for the last units of a
+        warehouse at once: the second waits for the first; once the first has
+        reserved the units, the second's view of the stock is out of date and
+        PostgreSQL refuses it (a serialization failure), so Odoo runs the
+        second request again, which sees the units taken."""
+        self.env["stock.quant"].flush_model()
+        self.env.cr.execute(
+            """
+            SELECT quant.id
+              FROM stock_quant quant
+              JOIN stock_location location ON location.id = quant.location_id
+             WHERE quant.product_id IN %s
+               AND location.usage = 'internal'
+               AND location.warehouse_id IN %s
+          ORDER BY quant.id
+               FOR NO KEY UPDATE OF quant
+            """,
+            [tuple(products.ids), tuple(warehouses.ids)],
+        )
+
     def _get_allocation_plan(self):
         """Decide, without writing anything, the allocation of the orders:
         ``{order: decision}``, a decision being a dict with the keys
         ``warehouse`` (the order's warehouse or None), ``line_warehouses``
-        (``{line: warehouse}`` when split by line), ``carrier`` and
-        ``carrier_price``, ``team``, ``user`` and ``team_rule``, and ``note``
-        (the stored note). Orders of the batch draw on the same stock."""
+        (``{line: warehouse}`` when split by line) and ``warehouse_rule``,
+        ``carrier``, ``carrier_price`` and ``carrier_rule``, ``team``, ``user``
+        and ``team_rule``, ``clauses`` (the parts of the note; none when no rule
+        applies) and ``note`` (the stored note). Orders of the batch draw on
+        the same stock. With ``sale_allocation_dry_run`` in the context (a
+        simulation), the stock counted is not locked."""
         orders = self.sorted("id")
         rules = orders._get_allocation_rules()
         by_type = defaultdict(lambda: self.env["sale.allocation.rule"])
@@ -250,6 +333,8 @@ class SaleOrder(models.Model):
                 "team": None,
                 "user": None,
                 "team_rule": None,
+                "warehouse_rule": None,
+                "carrier_rule": None,
                 "clauses": [],
             }
             for order in orders
@@ -337,7 +422,7 @@ class SaleOrder(models.Model):
                     rule, preferred, needs, free
                 )
                 plan[order]["clauses"].append(decision.pop("clause"))
-                plan[order].update(decision)
+                plan[order].update(decision, warehouse_rule=rule)
 
     @api.model
     def _get_allocation_warehouse_decision(self, rule, preferred, needs, free):
@@ -427,25 +512,17 @@ class SaleOrder(models.Model):
         Odoo's ``rate_shipment()``."""
         for rule, orders in matches.items():
             for order in orders:
-                partner = order.partner_shipping_id
-                destination = (
-                    partner.state_id.name or partner.country_id.name or partner.name
+                plan[order]["carrier_rule"] = rule
+                candidates, best, best_price = order._get_allocation_cheapest_carrier(
+                    rule.carrier_ids
                 )
-                candidates = rule.carrier_ids.available_carriers(partner, order)
-                best, best_price = None, 0.0
-                for carrier in candidates:
-                    rate = carrier.rate_shipment(order)
-                    if rate.get("success") and (
-                        best is None or rate["price"] < best_price
-                    ):
-                        best, best_price = carrier, rate["price"]
                 clauses = plan[order]["clauses"]
                 if best is None:
                     clauses.append(
                         message(
                             MESSAGES["carrier_none"],
                             rule=rule.name,
-                            destination=destination,
+                            destination=order._get_allocation_destination(),
                         )
                     )
                     continue
@@ -456,13 +533,36 @@ class SaleOrder(models.Model):
                         carrier=best.name,
                         price=amount_param(best_price, order.currency_id),
                         count=number_param(len(candidates), 0),
-                        destination=destination,
+                        destination=order._get_allocation_destination(),
                         weight=number_param(
                             order.shipping_weight or order._get_estimated_weight(), 2
                         ),
                         rule=rule.name,
                     )
                 )
+
+    def _get_allocation_destination(self):
+        """The delivery address, as the note names it: its state, else its
+        country."""
+        partner = self.partner_shipping_id
+        return partner.state_id.name or partner.country_id.name or partner.name
+
+    def _get_allocation_cheapest_carrier(self, carriers, weight=0.0, volume=0.0):
+        """``(candidates, carrier, price)``: the carriers of ``carriers`` Odoo
+        finds available for the order, and the cheapest of them by Odoo's
+        ``rate_shipment()`` with its price (None and 0 when none is). The
+        weight and volume are the order's, or ``weight`` and ``volume`` when
+        given (one delivery of the order)."""
+        self.ensure_one()
+        if weight:
+            carriers = carriers.with_context(order_weight=weight, order_volume=volume)
+        candidates = carriers.available_carriers(self.partner_shipping_id, self)
+        best, best_price = None, 0.0
+        for carrier in candidates:
+            rate = carrier.rate_shipment(self)
+            if rate.get("success") and (best is None or rate["price"] < best_price):
+                best, best_price = carrier, rate["price"]
+        return candidates, best, best_price
 
     # Apply
 
@@ -496,6 +596,8 @@ class SaleOrder(models.Model):
         line (Odoo's ``set_delivery_line``)."""
         lines_by_warehouse = defaultdict(lambda: self.env["sale.order.line"])
         for order, decision in plan.items():
+            if not decision["clauses"]:
+                continue
             order.write(order._prepare_allocation_vals(decision, handlers=handlers))
             if decision["warehouse"]:
                 lines = order.order_line
@@ -513,6 +615,68 @@ class SaleOrder(models.Model):
                 order.set_delivery_line(decision["carrier"], decision["carrier_price"])
         if handlers:
             self._apply_allocation_handlers(plan, write_orders=False)
+
+    @api.model
+    def _apply_allocation_delivery_carriers(self, plan):
+        """For the orders of ``plan`` that ship from several warehouses, choose
+        the carrier of each open delivery among the candidates of the order's
+        carrier rule: the cheapest available for what that delivery weighs.
+        Odoo gave every delivery the order's carrier; the note tells which
+        carrier takes which delivery."""
+        for order, decision in plan.items():
+            rule = decision["carrier_rule"]
+            if not rule or len(set(decision["line_warehouses"].values())) < 2:
+                continue
+            deliveries = order._get_allocation_open_pickings().filtered(
+                lambda picking: picking.picking_type_code == "outgoing"
+            )
+            if len(deliveries.picking_type_id.warehouse_id) < 2:
+                continue
+            preference = list(decision["warehouse_rule"]._get_warehouses())
+            parts = []
+            for delivery in deliveries.sorted(
+                lambda picking: (
+                    preference.index(picking.picking_type_id.warehouse_id)
+                    if picking.picking_type_id.warehouse_id in preference
+                    else len(preference),
+                    picking.id,
+                )
+            ):
+                weight = delivery.shipping_weight or delivery.weight
+                _candidates, carrier, price = order._get_allocation_cheapest_carrier(
+                    rule.carrier_ids, weight=weight, volume=delivery.shipping_volume
+                )
+                warehouse = delivery.picking_type_id.warehouse_id.name
+                if carrier is None:
+                    parts.append(
+                        message(
+                            MESSAGES["carrier_delivery_none"],
+                            picking=delivery.name,
+                            warehouse=warehouse,
+                            carrier=delivery.carrier_id.name or "-",
+                        )
+                    )
+                    continue
+                delivery.carrier_id = carrier
+                parts.append(
+                    message(
+                        MESSAGES["carrier_delivery"],
+                        picking=delivery.name,
+                        warehouse=warehouse,
+                        carrier=carrier.name,
+                        price=amount_param(price, order.currency_id),
+                        weight=number_param(weight, 2),
+                    )
+                )
+            decision["clauses"].append(
+                message(
+                    MESSAGES["carrier_deliveries"],
+                    rule=rule.name,
+                    parts=words_param(parts),
+                )
+            )
+            decision["note"] = clauses_param(decision["clauses"])
+            order.allocation_note_data = decision["note"]
 
     @api.model
     def _apply_allocation_handlers(self, plan, write_orders=True):

@@ -124,15 +124,17 @@ class ConcurrencyCase(TransactionCase):
     def _env(self, cr):
         return api.Environment(cr, SUPERUSER_ID, {})
 
-    def _commit_capabilities(self, *capabilities):
-        """Switch ``capabilities`` on for the main company in a committed
-        transaction; after the test the switches, and the review rules they
-        activated, are back as they were."""
+    def _commit_capabilities(self, *capabilities, off=()):
+        """Switch ``capabilities`` on, and ``off`` off, for the main company in
+        a committed transaction; after the test the switches, and the review
+        rules they activated, are back as they were."""
         with self._transaction() as env:
             company = env.company
-            before = {name: company[name] for name in capabilities}
+            before = {name: company[name] for name in (*capabilities, *off)}
             rules = env["sale.review.rule"].search([("company_id", "=", company.id)])
             switch_capabilities(company, *capabilities)
+            if off:
+                switch_capabilities(company, *off, on=False)
             activated = (
                 env["sale.review.rule"].search([("company_id", "=", company.id)])
                 - rules

@@ -182,6 +182,24 @@ class TestWarehouseAllocation(AllocationCase):
             self._delivery_warehouses(order), {self.beijing_warehouse: {self.cup: 2}}
         )
 
+    def test_order_no_rule_applies_to_is_not_marked_allocated(self):
+        self._stock(self.beijing_warehouse, self.cup, 5)
+        self._warehouse_rule(
+            self.beijing_warehouse, state_ids=[Command.set(self.beijing.ids)]
+        )
+        order = self._order([(self.cup, 2)])
+        self._confirm(order)
+        self.assertEqual(order.warehouse_id, self.hangzhou_warehouse)
+        self.assertFalse(order.allocated_on)
+        self.assertFalse(order.allocation_note)
+        result = order.with_user(self.salesman).action_allocate()
+        self.assertEqual(result["params"]["type"], "warning")
+        self.assertEqual(
+            result["params"]["message"],
+            f"No allocation rule applies to {order.name}: left as they were.",
+        )
+        self.assertFalse(order.allocated_on)
+
     def test_setting_off_confirmation_changes_nothing(self):
         switch_capabilities(self.company, "sale_allocation_enabled", on=False)
         self._stock(self.beijing_warehouse, self.cup, 5)
@@ -252,6 +270,104 @@ class TestCarrierAndTeamAllocation(AllocationCase):
         delivery_line = order.order_line.filtered("is_delivery")
         self.assertEqual(delivery_line.price_unit, 11.0)
         self.assertEqual(order.picking_ids.carrier_id, self.zto)
+
+    def _split_carriers(self):
+        """A split order's two deliveries: the Beijing one light (a cup), the
+        Hangzhou one heavy (4 pots), and a freight carrier that is dearer
+        than ZTO for light parcels and cheaper for heavy ones."""
+        freight = self.env["delivery.carrier"].create(
+            {
+                "name": "Heavy Freight",
+                "delivery_type": "zone_weight",
+                "product_id": self.fee.id,
+                "zone_ids": [
+                    Command.create(
+                        {
+                            "country_ids": [Command.set(self.china.ids)],
+                            "first_weight": 1.0,
+                            "first_price": 10.0,
+                            "additional_weight": 1.0,
+                            "additional_price": 0.5,
+                        }
+                    )
+                ],
+            }
+        )
+        self._stock(self.beijing_warehouse, self.cup, 5)
+        self._stock(self.hangzhou_warehouse, self.pot, 5)
+        # Odoo batches the deliveries of a warehouse created after it by
+        # contact: they could not be re-allocated.
+        self.beijing_warehouse.out_type_id.auto_batch = False
+        self._warehouse_rule(
+            self.beijing_warehouse | self.hangzhou_warehouse, split_policy="by_line"
+        )
+        self.env["sale.allocation.rule"].with_user(self.manager).create(
+            {
+                "name": "Light or heavy",
+                "sequence": 1,
+                "rule_type": "carrier",
+                "carrier_ids": [Command.set((self.zto | freight).ids)],
+            }
+        )
+        return freight
+
+    def test_split_order_gets_the_cheapest_carrier_per_delivery(self):
+        freight = self._split_carriers()
+        order = self._order([(self.pot, 4), (self.cup, 1)])
+        self._confirm(order)
+        # The whole order (4.3 kg): freight 10 + 4 x 0.5 = 12, ZTO 8 + 4 x 3 = 20.
+        self.assertEqual(order.carrier_id, freight)
+        self.assertEqual(order.order_line.filtered("is_delivery").price_unit, 12.0)
+        deliveries = {
+            picking.picking_type_id.warehouse_id: picking
+            for picking in order.picking_ids
+        }
+        self.assertEqual(len(deliveries), 2)
+        # The cup alone (0.3 kg): ZTO 8, freight 10; the pots (4 kg): freight
+        # 11.5, ZTO 17.
+        self.assertEqual(deliveries[self.beijing_warehouse].carrier_id, self.zto)
+        self.assertEqual(deliveries[self.hangzhou_warehouse].carrier_id, freight)
+        note = order.with_context(lang="en_US").allocation_note
+        amount = lambda value: format_amount(  # noqa: E731
+            self.env(context={"lang": "en_US"}), value, order.currency_id
+        )
+        self.assertIn(
+            f"One carrier per delivery (rule Light or heavy): "
+            f"{deliveries[self.beijing_warehouse].name} from Test Beijing Warehouse "
+            f"by ZTO Express, {amount(8.0)}, 0.30 kg and "
+            f"{deliveries[self.hangzhou_warehouse].name} from "
+            f"{self.hangzhou_warehouse.name} by Heavy Freight, {amount(11.5)}, "
+            f"4.00 kg",
+            note,
+        )
+        # Shipping each delivery charges its own carrier's price.
+        self._ship(order)
+        self.assertEqual(sorted(order.picking_ids.mapped("carrier_price")), [8.0, 11.5])
+
+    def test_reallocated_split_order_gets_carriers_per_delivery_again(self):
+        freight = self._split_carriers()
+        order = self._order([(self.pot, 4), (self.cup, 1)])
+        self._confirm(order)
+        order.with_user(self.salesman).action_allocate()
+        open_deliveries = order.picking_ids.filtered(lambda p: p.state != "cancel")
+        self.assertEqual(
+            {
+                picking.picking_type_id.warehouse_id: picking.carrier_id
+                for picking in open_deliveries
+            },
+            {self.beijing_warehouse: self.zto, self.hangzhou_warehouse: freight},
+        )
+
+    def test_whole_order_keeps_one_carrier_for_its_delivery(self):
+        freight = self._split_carriers()
+        self._stock(self.beijing_warehouse, self.pot, 5)
+        order = self._order([(self.pot, 4), (self.cup, 1)])
+        self._confirm(order)
+        self.assertEqual(order.picking_ids.carrier_id, freight)
+        self.assertNotIn(
+            "One carrier per delivery",
+            order.with_context(lang="en_US").allocation_note,
+        )
 
     def test_carrier_not_available_for_the_destination_leaves_it_to_the_next(self):
         order = self._order([(self.pot, 2)], partner=self.peking)
@@ -520,3 +636,139 @@ class TestAllocationQueries(AllocationCase):
         self.assertEqual(first, second)
         # Measured: 427 queries for 20 ten-line orders (about 21 an order).
         self.assertLessEqual(first, 430)
+
+
+@tagged("post_install", "-at_install")
+class TestAllocationSimulation(AllocationCase):
+    """*Simulate Allocation* shows what confirming quotations would allocate,
+    and the rule list's *Test Rules* opens it for orders picked by hand;
+    neither writes anything."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._stock(cls.beijing_warehouse, cls.cup, 3)
+        cls._stock(cls.hangzhou_warehouse, cls.pot, 5)
+        cls.rule = cls._warehouse_rule(
+            cls.beijing_warehouse | cls.hangzhou_warehouse, split_policy="by_line"
+        )
+        cls.other_customer = cls.env["res.partner"].create(
+            {
+                "name": "Simulated Customer",
+                "country_id": cls.china.id,
+                "state_id": cls.beijing.id,
+            }
+        )
+
+    def _simulate(self, orders):
+        action = orders.with_user(self.salesman).action_open_allocation_simulation()
+        return (
+            self.env[action["res_model"]]
+            .with_user(self.salesman)
+            .browse(action["res_id"])
+        )
+
+    def test_simulation_shows_each_order_and_the_counts_and_writes_nothing(self):
+        whole = self._order([(self.cup, 2)])
+        # The cup left after the first order is 1: the second order splits.
+        split = self._order([(self.cup, 1), (self.pot, 2)], partner=self.other_customer)
+        waiting = self._order([(self.tray, 1)])
+        orders = whole | split | waiting
+        before = orders.read(["warehouse_id", "allocated_on", "write_date"])
+        simulation = self._simulate(orders)
+        self.assertEqual(
+            (
+                simulation.order_count,
+                simulation.allocated_count,
+                simulation.split_count,
+            ),
+            (3, 3, 1),
+        )
+        lines = {line.order_id: line for line in simulation.line_ids}
+        self.assertEqual(lines[whole].warehouse_ids, self.beijing_warehouse)
+        self.assertEqual(
+            lines[split].warehouse_ids, self.beijing_warehouse | self.hangzhou_warehouse
+        )
+        self.assertEqual(lines[split].shipping_state_id, self.beijing)
+        self.assertEqual(lines[waiting].warehouse_ids, self.beijing_warehouse)
+        self.assertEqual(lines[whole].warehouse_rule_id, self.rule)
+        self.assertIn(
+            "Split by line",
+            lines[split].with_context(lang="en_US").note,
+        )
+        self.assertEqual(
+            {
+                (count.kind, count.warehouse_id): count.order_count
+                for count in simulation.count_ids
+            },
+            {
+                ("warehouse", self.beijing_warehouse): 3,
+                ("warehouse", self.hangzhou_warehouse): 1,
+            },
+        )
+        self.assertEqual(
+            orders.read(["warehouse_id", "allocated_on", "write_date"]), before
+        )
+        self.assertFalse(
+            self.env["stock.quant"].search(
+                [
+                    ("product_id", "in", (self.cup | self.pot).ids),
+                    ("reserved_quantity", ">", 0),
+                ]
+            )
+        )
+
+    def test_simulation_needs_quotations(self):
+        order = self._order([(self.cup, 1)])
+        self._confirm(order)
+        with self.assertRaisesRegex(UserError, "Select quotations"):
+            order.with_user(self.salesman).action_open_allocation_simulation()
+
+    def test_test_rules_panel_answers_for_orders_picked_in_the_form(self):
+        order = self._order([(self.pot, 1)], partner=self.other_customer)
+        action = (
+            self.env["sale.allocation.rule"]
+            .with_user(self.manager)
+            .action_open_allocation_test()
+        )
+        simulation = self.env[action["res_model"]].browse(action["res_id"])
+        self.assertFalse(simulation.line_ids)
+        with Form(simulation.with_user(self.manager)) as form:
+            form.order_ids.add(order)
+            self.assertEqual(form.order_count, 1)
+            self.assertEqual(form.allocated_count, 1)
+            self.assertEqual(len(form.line_ids), 1)
+        self.assertEqual(simulation.line_ids.order_id, order)
+        self.assertEqual(simulation.line_ids.warehouse_ids, self.hangzhou_warehouse)
+        self.assertFalse(order.allocated_on)
+
+    def test_simulation_says_when_no_rule_applies_and_when_allocation_is_off(self):
+        self.rule.action_archive()
+        switch_capabilities(self.company, "sale_allocation_enabled", on=False)
+        simulation = self._simulate(self._order([(self.cup, 1)]))
+        self.assertEqual(simulation.allocated_count, 0)
+        self.assertFalse(simulation.allocation_enabled)
+        self.assertEqual(
+            simulation.line_ids.with_context(lang="en_US").note,
+            "No allocation rule applies to this order",
+        )
+
+    def test_orders_per_warehouse_carrier_and_province(self):
+        beijing_order = self._order([(self.cup, 1)], partner=self.other_customer)
+        zhejiang_order = self._order([(self.pot, 1)])
+        self._confirm(beijing_order | zhejiang_order)
+        groups = self.env["sale.order"]._read_group(
+            [("id", "in", (beijing_order | zhejiang_order).ids)],
+            ["warehouse_id", "shipping_state_id"],
+            ["__count"],
+        )
+        self.assertEqual(
+            set(groups),
+            {
+                (self.beijing_warehouse, self.beijing, 1),
+                (self.hangzhou_warehouse, self.zhejiang, 1),
+            },
+        )
+        # The province follows the delivery address.
+        self.customer.state_id = self.beijing
+        self.assertEqual(zhejiang_order.shipping_state_id, self.beijing)

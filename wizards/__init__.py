@@ -1,5 +1,6 @@
 from . import (
     choose_delivery_carrier,
+    sale_allocation_simulation,
     mrp_schedule_wizard,
     sale_fulfillment_statistics_wizard,
     sale_review_reject_wizard,
