@@ -632,13 +632,16 @@ class SaleOrder(models.Model):
             )
             if len(deliveries.picking_type_id.warehouse_id) < 2:
                 continue
-            preference = list(decision["warehouse_rule"]._get_warehouses())
+            rank = {
+                warehouse: index
+                for index, warehouse in enumerate(
+                    decision["warehouse_rule"]._get_warehouses()
+                )
+            }
             parts = []
             for delivery in deliveries.sorted(
-                lambda picking: (
-                    preference.index(picking.picking_type_id.warehouse_id)
-                    if picking.picking_type_id.warehouse_id in preference
-                    else len(preference),
+                lambda picking, rank=rank: (
+                    rank.get(picking.picking_type_id.warehouse_id, len(rank)),
                     picking.id,
                 )
             ):

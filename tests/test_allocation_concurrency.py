@@ -90,7 +90,7 @@ class TestAllocationConcurrency(ConcurrencyCase):
                 # As Odoo runs a request: again when PostgreSQL refuses it.
                 try:
                     retrying(second.action_confirm, second_env)
-                except Exception as error:  # noqa: BLE001 - reported below
+                except Exception as error:  # reported below, in the test thread
                     errors.append(error)
 
             thread = threading.Thread(target=confirm_second)

@@ -1,7 +1,7 @@
 from . import (
     choose_delivery_carrier,
-    sale_allocation_simulation,
     mrp_schedule_wizard,
+    sale_allocation_simulation,
     sale_fulfillment_statistics_wizard,
     sale_review_reject_wizard,
     sale_review_simulation,
