@@ -482,3 +482,54 @@ class TestNumberingUi(HttpCase):
         self.assertEqual(order.name, f"TOUR-{day}-001")
         self.assertEqual(order.numbering_id, scheme)
         self.assertEqual(order.medium_id, channel)
+
+
+@tagged("post_install", "-at_install")
+class TestAllocationUi(HttpCase):
+    def test_sales_administrator_sets_a_rule_simulates_and_confirms(self):
+        switch_capabilities(self.env.company, on=False)
+        switch_capabilities(self.env.company, "sale_allocation_enabled")
+        self.env["sale.allocation.rule"].search([]).action_archive()
+        north = self.env["stock.warehouse"].create(
+            {"name": "Tour North Warehouse", "code": "TNW"}
+        )
+        product = self.env["product.product"].create(
+            {"name": "Tour Kettle", "type": "consu", "is_storable": True}
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            product, north.lot_stock_id, 5
+        )
+        admin = new_test_user(
+            self.env,
+            login="sf_tour_allocation_admin",
+            groups="sales_team.group_sale_manager,stock.group_stock_multi_warehouses",
+        )
+        customer = self.env["res.partner"].create({"name": "Tour Allocation Customer"})
+        orders = self.env["sale.order"].create(
+            [
+                {
+                    "partner_id": customer.id,
+                    "user_id": admin.id,
+                    "client_order_ref": ref,
+                    "order_line": [
+                        Command.create({"product_id": product.id, "product_uom_qty": 2})
+                    ],
+                }
+                for ref in ("TOUR-A", "TOUR-B")
+            ]
+        )
+        self.start_tour(
+            "/odoo/sales", "sale_fulfillment_allocation_tour", login=admin.login
+        )
+        rule = self.env["sale.allocation.rule"].search(
+            [("name", "=", "Tour North First")]
+        )
+        self.assertEqual(rule.rule_type, "warehouse")
+        self.assertEqual(rule._get_warehouses(), north)
+        confirmed = orders.filtered(lambda order: order.state == "sale")
+        self.assertEqual(len(confirmed), 1)
+        self.assertEqual(confirmed.warehouse_id, north)
+        self.assertEqual(confirmed.picking_ids.picking_type_id.warehouse_id, north)
+        # The simulation wrote nothing on the other quotation.
+        self.assertFalse((orders - confirmed).allocated_on)
+        self.assertNotEqual((orders - confirmed).warehouse_id, north)
