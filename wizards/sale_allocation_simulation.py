@@ -169,7 +169,7 @@ class SaleAllocationSimulationLine(models.TransientModel):
     partner_id = fields.Many2one(related="order_id.partner_id", compute_sudo=False)
     shipping_state_id = fields.Many2one(
         related="order_id.partner_shipping_id.state_id",
-        string="Delivery State",
+        string="Destination Province",
         compute_sudo=False,
     )
     currency_id = fields.Many2one(related="order_id.currency_id", compute_sudo=False)
