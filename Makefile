@@ -142,6 +142,7 @@ bench: check-odoo addons-link
 	dropdb --if-exists $(BENCH_DB) >/dev/null 2>&1; \
 	$(ODOO) -d $(BENCH_DB) -i $(MODULE) --without-demo=all --stop-after-init --log-level=warn; \
 	$(PYTHON) bench/review.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH); \
+	$(PYTHON) bench/allocation.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH); \
 	$(PYTHON) bench/split.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH); \
 	$(PYTHON) bench/aftersales.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH); \
 	$(PYTHON) bench/scheduling.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH); \
