@@ -249,15 +249,25 @@ class SaleOrder(models.Model):
         """The lines that draw on a warehouse's stock: storable goods that are not
         made to order. The others (services, made-to-order) follow the order's
         warehouse."""
-        return self.order_line.filtered(
+        lines = self.order_line.filtered(
             lambda line: (
                 not line.display_type
                 and not line.is_delivery
                 and line.product_id.is_storable
-                and not line.is_mto
                 and line.product_uom_qty > 0
             )
         )
+        # Odoo's is_mto computes each line's stock widget first (with sale_mrp,
+        # two bill-of-materials searches a line): ask it only of the lines
+        # with a route at all (made to order, dropship... any add-on's).
+        maybe_mto = lines.filtered(
+            lambda line: (
+                line.route_id
+                or line.product_id.route_ids
+                or line.product_id.categ_id.total_route_ids
+            )
+        )
+        return lines - maybe_mto.filtered("is_mto")
 
     @api.model
     def _get_allocation_free_stock(self, warehouses, products):
@@ -686,11 +696,16 @@ class SaleOrder(models.Model):
         """Write the team and salesperson of ``plan`` on its orders and remember,
         on each team rule, the salesperson whose turn it was."""
         last_users = {}
+        orders_by_vals = defaultdict(lambda: self.env["sale.order"])
         for order, decision in plan.items():
             vals = order._prepare_allocation_handler_vals(decision)
             if vals and write_orders:
-                order.write(vals)
+                orders_by_vals[tuple(sorted(vals.items()))] |= order
             if decision["team_rule"] and decision["user"]:
                 last_users[decision["team_rule"]] = decision["user"]
+        # One write per team and salesperson: Odoo recomputes their orders
+        # together.
+        for vals, orders in orders_by_vals.items():
+            orders.write(dict(vals))
         for rule, user in last_users.items():
             rule.sudo().last_user_id = user
