@@ -79,6 +79,8 @@
         "data/demo/mrp_schedule_demo.xml",
         "data/demo/stock_pack_demo.xml",
         "data/demo/sale_fulfillment_digest_demo.xml",
+        # Last: the demo orders above are confirmed before its allocation rules exist.
+        "data/demo/sale_allocation_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
