@@ -1,4 +1,4 @@
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -26,7 +26,15 @@ MESSAGES = define_messages(
             "Split by line, each line from the first warehouse with its stock "
             "(rule %(rule)s): %(parts)s"
         ),
+        "warehouse_whole_one": _lt(
+            "%(warehouse)s: first with stock for the order's line (rule %(rule)s)"
+        ),
+        "warehouse_whole_none": _lt(
+            "%(warehouse)s: first preferred, the order takes nothing from stock "
+            "(rule %(rule)s)"
+        ),
         "warehouse_part": _lt("%(warehouse)s, %(count)s lines"),
+        "warehouse_part_one": _lt("%(warehouse)s, 1 line"),
         "warehouse_wait": _lt(
             "%(warehouse)s: no warehouse has the stock of the whole order, the "
             "first preferred ships everything when it arrives (rule %(rule)s)"
@@ -319,7 +327,28 @@ class SaleOrder(models.Model):
             [tuple(products.ids), tuple(warehouses.ids)],
         )
 
-    def _get_allocation_plan(self):
+    def _get_allocation_line_warehouses(self):
+        """``{line: warehouse}``: the warehouse each stock line of the orders
+        would ship from if they were allocated now, for the orders whose
+        company has allocation on and that a warehouse rule applies to (the
+        order review checks their stock there). Nothing is written or
+        locked."""
+        orders = self.filtered(lambda order: order.company_id.sale_allocation_enabled)
+        if not orders:
+            return {}
+        plan = orders.with_context(sale_allocation_dry_run=True)._get_allocation_plan(
+            rule_types=("warehouse",)
+        )
+        result = {}
+        for order, decision in plan.items():
+            if decision["warehouse"]:
+                for line in order.order_line:
+                    result[line] = decision["line_warehouses"].get(
+                        line, decision["warehouse"]
+                    )
+        return result
+
+    def _get_allocation_plan(self, rule_types=("team", "warehouse", "carrier")):
         """Decide, without writing anything, the allocation of the orders:
         ``{order: decision}``, a decision being a dict with the keys
         ``warehouse`` (the order's warehouse or None), ``line_warehouses``
@@ -328,7 +357,8 @@ class SaleOrder(models.Model):
         and ``team_rule``, ``clauses`` (the parts of the note; none when no rule
         applies) and ``note`` (the stored note). Orders of the batch draw on
         the same stock. With ``sale_allocation_dry_run`` in the context (a
-        simulation), the stock counted is not locked."""
+        simulation), the stock counted is not locked; ``rule_types`` limits
+        the decisions to those kinds of rules."""
         orders = self.sorted("id")
         rules = orders._get_allocation_rules()
         by_type = defaultdict(lambda: self.env["sale.allocation.rule"])
@@ -349,7 +379,7 @@ class SaleOrder(models.Model):
             }
             for order in orders
         }
-        for rule_type in ("team", "warehouse", "carrier"):
+        for rule_type in rule_types:
             matched = orders._get_allocation_rule_matches(by_type[rule_type])
             getattr(orders, f"_get_allocation_{rule_type}_decisions")(matched, plan)
         for decision in plan.values():
@@ -469,7 +499,11 @@ class SaleOrder(models.Model):
                     "warehouse": warehouse,
                     "line_warehouses": {},
                     "clause": message(
-                        MESSAGES["warehouse_whole"],
+                        MESSAGES[
+                            {0: "warehouse_whole_none", 1: "warehouse_whole_one"}.get(
+                                len(needs), "warehouse_whole"
+                            )
+                        ],
                         warehouse=warehouse.name,
                         count=number_param(len(needs), 0),
                         rule=rule.name,
@@ -487,14 +521,16 @@ class SaleOrder(models.Model):
                 line_warehouses[line] = warehouse
             used = [w for w in preferred if w in line_warehouses.values()]
             if len(used) > 1:
+                counts = Counter(line_warehouses.values())
                 parts = [
                     message(
-                        MESSAGES["warehouse_part"],
+                        MESSAGES[
+                            "warehouse_part_one"
+                            if counts[warehouse] == 1
+                            else "warehouse_part"
+                        ],
                         warehouse=warehouse.name,
-                        count=number_param(
-                            sum(1 for w in line_warehouses.values() if w == warehouse),
-                            0,
-                        ),
+                        count=number_param(counts[warehouse], 0),
                     )
                     for warehouse in used
                 ]

@@ -440,24 +440,31 @@ class SaleReviewRule(models.Model):
         return forecast
 
     def _evaluate_stock_shortage(self, orders):
-        needs = defaultdict(lambda: defaultdict(float))
-        for line in self._get_shortage_lines(orders):
-            needs[line.order_id][line.product_id] += line.product_uom._compute_quantity(
-                line.product_uom_qty, line.product_id.uom_id
+        # Each line is checked in the warehouse it will ship from: the
+        # order's, or the one allocation would choose when the company has
+        # order allocation on.
+        lines = self._get_shortage_lines(orders)
+        allocated = orders._get_allocation_line_warehouses()
+        needs = defaultdict(lambda: defaultdict(lambda: defaultdict(float)))
+        for line in lines:
+            warehouse = allocated.get(line, line.order_id.warehouse_id)
+            needs[warehouse][line.order_id][line.product_id] += (
+                line.product_uom._compute_quantity(
+                    line.product_uom_qty, line.product_id.uom_id
+                )
             )
 
         def delivery_day(order):
             when = order.commitment_date or order.expected_date
             return (when or fields.Datetime.now()).date()
 
-        result = {}
-        for warehouse in {order.warehouse_id for order in needs}:
+        shortages = defaultdict(list)
+        for warehouse, wh_needs in needs.items():
             wh_orders = sorted(
-                (order for order in needs if order.warehouse_id == warehouse),
-                key=lambda order: (delivery_day(order), id_key(order)),
+                wh_needs, key=lambda order: (delivery_day(order), id_key(order))
             )
             products = self.env["product.product"].union(
-                *(product for order in wh_orders for product in needs[order])
+                *(product for order in wh_orders for product in wh_needs[order])
             )
             forecast = self._get_forecast(
                 warehouse, products, max(map(delivery_day, wh_orders))
@@ -466,11 +473,11 @@ class SaleReviewRule(models.Model):
             taken = defaultdict(float)
             for order in wh_orders:
                 day = delivery_day(order)
-                shortages = []
-                for product, qty in needs[order].items():
+                order_shortages = []
+                for product, qty in wh_needs[order].items():
                     available = forecast(product, day) - taken[product]
                     if float_compare(qty, available, 3) > 0:
-                        shortages.append(
+                        order_shortages.append(
                             message(
                                 MESSAGES["shortage_line"],
                                 product=product.display_name,
@@ -479,14 +486,15 @@ class SaleReviewRule(models.Model):
                                 day=date_param(day),
                             )
                         )
-                if shortages:
-                    result[order] = message(
-                        MESSAGES["stock_shortage"], lines=clauses_param(shortages)
-                    )
+                if order_shortages:
+                    shortages[order] += order_shortages
                 else:
-                    for product, qty in needs[order].items():
+                    for product, qty in wh_needs[order].items():
                         taken[product] += qty
-        return result
+        return {
+            order: message(MESSAGES["stock_shortage"], lines=clauses_param(clauses))
+            for order, clauses in shortages.items()
+        }
 
     def _evaluate_late_delivery(self, orders):
         promised = orders.filtered("commitment_date")

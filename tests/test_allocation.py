@@ -6,7 +6,13 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import format_amount
 
-from .common import AllocationCase, load_chinese, read_as, switch_capabilities
+from .common import (
+    AllocationCase,
+    load_chinese,
+    read_as,
+    switch_capabilities,
+    switch_review_on,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -772,3 +778,59 @@ class TestAllocationSimulation(AllocationCase):
         # The province follows the delivery address.
         self.customer.state_id = self.beijing
         self.assertEqual(zhejiang_order.shipping_state_id, self.beijing)
+
+
+@tagged("post_install", "-at_install")
+class TestAllocationWithReview(AllocationCase):
+    """With the order review on too, the stock-shortage rule checks each line
+    in the warehouse allocation will ship it from, not in the salesperson's
+    default warehouse."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        switch_review_on(cls.company)
+        cls.env["sale.review.rule"].create(
+            {"name": "Short", "rule_type": "stock_shortage"}
+        )
+
+    def test_order_stocked_only_in_the_allocated_warehouse_is_not_held(self):
+        self._stock(self.beijing_warehouse, self.cup, 5)
+        self._warehouse_rule(self.beijing_warehouse | self.hangzhou_warehouse)
+        order = self._order([(self.cup, 2)])
+        self._confirm(order)
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.warehouse_id, self.beijing_warehouse)
+
+    def test_split_order_is_checked_line_by_line_in_each_warehouse(self):
+        self._stock(self.beijing_warehouse, self.cup, 5)
+        self._stock(self.hangzhou_warehouse, self.pot, 5)
+        self._warehouse_rule(
+            self.beijing_warehouse | self.hangzhou_warehouse, split_policy="by_line"
+        )
+        order = self._order([(self.cup, 2), (self.pot, 1)])
+        self._confirm(order)
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(
+            self._delivery_warehouses(order),
+            {
+                self.beijing_warehouse: {self.cup: 2},
+                self.hangzhou_warehouse: {self.pot: 1},
+            },
+        )
+
+    def test_order_no_warehouse_can_ship_is_held_for_the_first_preferred(self):
+        self._stock(self.hangzhou_warehouse, self.cup, 5)
+        self._warehouse_rule(self.beijing_warehouse)
+        order = self._order([(self.cup, 2)])
+        self._confirm(order)
+        self.assertEqual(order.review_state, "to_review")
+        self.assertIn("Stock shortage", order.with_context(lang="en_US").review_summary)
+
+    def test_allocation_off_checks_the_order_warehouse_as_before(self):
+        switch_capabilities(self.company, "sale_allocation_enabled", on=False)
+        self._stock(self.beijing_warehouse, self.cup, 5)
+        self._warehouse_rule(self.beijing_warehouse)
+        order = self._order([(self.cup, 2)])
+        self._confirm(order)
+        self.assertEqual(order.review_state, "to_review")

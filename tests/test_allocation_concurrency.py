@@ -107,7 +107,7 @@ class TestAllocationConcurrency(ConcurrencyCase):
             first, second = env["sale.order"].browse(self.ids[0])
             self.assertEqual((first.state, second.state), ("sale", "sale"))
             self.assertIn(
-                "first with stock for all 1 lines",
+                "first with stock for the order's line",
                 first.with_context(lang="en_US").allocation_note,
             )
             self.assertIn(

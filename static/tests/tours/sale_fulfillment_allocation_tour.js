@@ -120,7 +120,7 @@ registry.category("web_tour.tours").add("sale_fulfillment_allocation_tour", {
         },
         {
             content: "The note says why the north warehouse ships it",
-            trigger: ".o_form_view .o_field_widget[name='allocation_note']:contains('Tour North Warehouse: first with stock for all 1 lines (rule Tour North First)')",
+            trigger: `.o_form_view .o_field_widget[name='allocation_note']:contains("Tour North Warehouse: first with stock for the order's line (rule Tour North First)")`,
         },
     ],
 });
