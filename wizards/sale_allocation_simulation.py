@@ -30,6 +30,7 @@ class SaleAllocationSimulation(models.TransientModel):
     count_ids = fields.One2many(
         comodel_name="sale.allocation.simulation.count",
         inverse_name="simulation_id",
+        string="Orders per Warehouse and Carrier",
         compute="_compute_results",
         compute_sudo=False,
         store=True,
