@@ -106,6 +106,19 @@ def translations_param(record, field_name):
     return {"type": "text", "value": values}
 
 
+def record_param(record, field_name="name"):
+    """A record named in a message: written out with its ``field_name`` as
+    the reader reads it then (in their language, renamed since), else as it
+    read when the message was stored (the record is gone)."""
+    return {
+        "type": "record",
+        "model": record._name,
+        "id": record.id,
+        "field": field_name,
+        "value": record[field_name] or "",
+    }
+
+
 class SaleFulfillmentMessageMixin(models.AbstractModel):
     _name = "sale.fulfillment.message.mixin"
     _description = "Message Read in the Reader's Language"
@@ -174,6 +187,7 @@ class MessageRenderer:
     def __init__(self, env):
         self.env = env
         self.currencies = {}
+        self.records = {}
 
     def render_code(self, code, params):
         return self.render({"type": "message", "code": code, "params": params or {}})
@@ -247,6 +261,19 @@ class MessageRenderer:
             or texts.get("en_US")
             or next(iter(texts.values()), "")
         )
+
+    def _render_record(self, value):
+        key = (value["model"], value["id"])
+        if key not in self.records:
+            record = (
+                self.env[value["model"]].sudo().browse(value["id"]).exists()
+                if value["model"] in self.env.registry
+                else None
+            )
+            self.records[key] = (
+                record[value["field"]] if record else value.get("value")
+            ) or ""
+        return self.records[key]
 
     def _render_unknown(self, value):
         return str(value)

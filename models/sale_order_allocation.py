@@ -11,10 +11,12 @@ from .sale_fulfillment_message_mixin import (
     define_messages,
     message,
     number_param,
+    record_param,
     words_param,
 )
 
 _lt = LazyTranslate(__name__)
+
 
 MESSAGES = define_messages(
     "sale_fulfillment.allocation",
@@ -417,17 +419,17 @@ class SaleOrder(models.Model):
                     decision["clauses"].append(
                         message(
                             MESSAGES["team"],
-                            team=rule.team_id.name,
+                            team=record_param(rule.team_id),
                             user=user.name,
-                            rule=rule.name,
+                            rule=record_param(rule),
                         )
                     )
                 else:
                     decision["clauses"].append(
                         message(
                             MESSAGES["team_no_user"],
-                            team=rule.team_id.name,
-                            rule=rule.name,
+                            team=record_param(rule.team_id),
+                            rule=record_param(rule),
                         )
                     )
 
@@ -506,7 +508,7 @@ class SaleOrder(models.Model):
                         ],
                         warehouse=warehouse.name,
                         count=number_param(len(needs), 0),
-                        rule=rule.name,
+                        rule=record_param(rule),
                     ),
                 }
         first = preferred[:1]
@@ -539,7 +541,7 @@ class SaleOrder(models.Model):
                     "line_warehouses": line_warehouses,
                     "clause": message(
                         MESSAGES["warehouse_split"],
-                        rule=rule.name,
+                        rule=record_param(rule),
                         parts=words_param(parts),
                     ),
                 }
@@ -549,7 +551,9 @@ class SaleOrder(models.Model):
             "warehouse": first,
             "line_warehouses": {},
             "clause": message(
-                MESSAGES["warehouse_wait"], warehouse=first.name, rule=rule.name
+                MESSAGES["warehouse_wait"],
+                warehouse=first.name,
+                rule=record_param(rule),
             ),
         }
 
@@ -567,7 +571,7 @@ class SaleOrder(models.Model):
                     clauses.append(
                         message(
                             MESSAGES["carrier_none"],
-                            rule=rule.name,
+                            rule=record_param(rule),
                             destination=order._get_allocation_destination(),
                         )
                     )
@@ -576,22 +580,26 @@ class SaleOrder(models.Model):
                 clauses.append(
                     message(
                         MESSAGES["carrier"],
-                        carrier=best.name,
+                        carrier=record_param(best),
                         price=amount_param(best_price, order.currency_id),
                         count=number_param(len(candidates), 0),
                         destination=order._get_allocation_destination(),
                         weight=number_param(
                             order.shipping_weight or order._get_estimated_weight(), 2
                         ),
-                        rule=rule.name,
+                        rule=record_param(rule),
                     )
                 )
 
     def _get_allocation_destination(self):
         """The delivery address, as the note names it: its state, else its
-        country."""
+        country (in the reader's language)."""
         partner = self.partner_shipping_id
-        return partner.state_id.name or partner.country_id.name or partner.name
+        if partner.state_id:
+            return partner.state_id.name
+        if partner.country_id:
+            return record_param(partner.country_id)
+        return partner.name
 
     def _get_allocation_cheapest_carrier(self, carriers, weight=0.0, volume=0.0):
         """``(candidates, carrier, price)``: the carriers of ``carriers`` Odoo
@@ -702,7 +710,9 @@ class SaleOrder(models.Model):
                             MESSAGES["carrier_delivery_none"],
                             picking=delivery.name,
                             warehouse=warehouse,
-                            carrier=delivery.carrier_id.name or "-",
+                            carrier=record_param(delivery.carrier_id)
+                            if delivery.carrier_id
+                            else "-",
                         )
                     )
                     continue
@@ -712,7 +722,7 @@ class SaleOrder(models.Model):
                         MESSAGES["carrier_delivery"],
                         picking=delivery.name,
                         warehouse=warehouse,
-                        carrier=carrier.name,
+                        carrier=record_param(carrier),
                         price=amount_param(price, order.currency_id),
                         weight=number_param(weight, 2),
                     )
@@ -720,7 +730,7 @@ class SaleOrder(models.Model):
             decision["clauses"].append(
                 message(
                     MESSAGES["carrier_deliveries"],
-                    rule=rule.name,
+                    rule=record_param(rule),
                     parts=words_param(parts),
                 )
             )

@@ -451,6 +451,37 @@ class TestCarrierAndTeamAllocation(AllocationCase):
             f"2.30 公斤（规则 Cheapest express）",
         )
 
+    def test_allocation_note_names_rules_and_carriers_in_the_readers_language(self):
+        load_chinese(self.env)
+        reader = new_test_user(
+            self.env,
+            login="sf_alloc_reader_names_zh",
+            groups="sales_team.group_sale_salesman_all_leads",
+            lang="zh_CN",
+        )
+        self.zto.with_context(lang="zh_CN").name = "中通快递"
+        self.carrier_rule.with_context(lang="zh_CN").name = "最便宜的快递"
+        rule = self._warehouse_rule(self.beijing_warehouse | self.hangzhou_warehouse)
+        rule.with_context(lang="zh_CN").name = "就近有货"
+        self._stock(self.beijing_warehouse, self.pot, 5)
+        order = self._order([(self.pot, 1)])
+        # Confirmed by a salesperson who reads English: the note names the
+        # rules and carriers as its reader reads them.
+        self._confirm(order)
+        note = read_as(reader, order).allocation_note
+        self.assertIn("（规则 就近有货）", note)
+        self.assertIn("中通快递：", note)
+        self.assertIn("（规则 最便宜的快递）", note)
+        english = order.with_context(lang="en_US").allocation_note
+        self.assertIn("ZTO Express: ", english)
+        self.assertIn("(rule Nearest with stock)", english)
+        # A rule deleted since: the note keeps the name it had.
+        self.carrier_rule.unlink()
+        order.invalidate_recordset(["allocation_note"])
+        self.assertIn(
+            "(rule Cheapest express)", order.with_context(lang="en_US").allocation_note
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestReallocation(AllocationCase):

@@ -160,7 +160,7 @@ class SaleAllocationSimulation(models.TransientModel):
 class SaleAllocationSimulationLine(models.TransientModel):
     _name = "sale.allocation.simulation.line"
     _description = "Allocation Simulation: Order"
-    _order = "id"
+    _order = "matched desc, id"
 
     simulation_id = fields.Many2one(
         comodel_name="sale.allocation.simulation", required=True, ondelete="cascade"
