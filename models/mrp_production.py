@@ -1,6 +1,6 @@
 import math
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -29,12 +29,12 @@ MAX_HORIZON_DAYS = 730
 
 def to_timestamp(value):
     """Naive UTC datetime (Odoo's) to whole seconds."""
-    return int(value.replace(tzinfo=UTC).timestamp())
+    return int(value.replace(tzinfo=timezone.utc).timestamp())
 
 
 def from_timestamp(value):
     """Whole seconds to a naive UTC datetime (Odoo's)."""
-    return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
+    return datetime.fromtimestamp(value, timezone.utc).replace(tzinfo=None)
 
 
 def minutes_to_seconds(minutes):
@@ -198,8 +198,8 @@ class MrpProduction(models.Model):
                 )
             )
             intervals = calendar._work_intervals_batch(
-                date_from.replace(tzinfo=UTC),
-                date_to.replace(tzinfo=UTC),
+                date_from.replace(tzinfo=timezone.utc),
+                date_to.replace(tzinfo=timezone.utc),
                 resources=members.resource_id,
             )
             for workcenter in members:

@@ -1,6 +1,6 @@
 from bisect import bisect_right
 from collections import defaultdict
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 import pytz
 
@@ -73,8 +73,8 @@ class MrpWorkcenterLoad(models.TransientModel):
                 units = workcenter.parallel_units or 1
                 slots = [
                     (
-                        begin.astimezone(UTC).replace(tzinfo=None),
-                        end.astimezone(UTC).replace(tzinfo=None),
+                        begin.astimezone(timezone.utc).replace(tzinfo=None),
+                        end.astimezone(timezone.utc).replace(tzinfo=None),
                         begin.date(),
                     )
                     for begin, end, _records in intervals[workcenter.resource_id.id]
