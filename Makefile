@@ -1,15 +1,34 @@
 # Developer commands for the sale_fulfillment Odoo addon (see README.md).
 #
-# Every target honours PYTHON (the interpreter that imports Odoo 18.0) and the
-# standard PostgreSQL variables (PGHOST, PGPORT, PGUSER, PGPASSWORD); with none set
-# they use the local socket as the current user. They never install Odoo.
+# Every target runs Odoo 18.0 with PYTHON. Given (PYTHON=... on the command line or
+# in the environment), it is used as it is and never changed. Otherwise it is
+# python3 when python3 imports Odoo 18.0, else the virtual environment .venv/ that
+# tools/bootstrap.sh sets up (Odoo from ODOO_SOURCE, the official 18.0 source
+# archive by default, created with VENV_PYTHON, default python3). Before the
+# targets that need them, tools/bootstrap.sh also installs the missing system
+# pieces (PostgreSQL and a role, wkhtmltopdf, fonts, Chromium), or says how. The
+# standard PostgreSQL variables (PGHOST, PGPORT, PGUSER, PGPASSWORD) are honoured;
+# with none set the local socket is used as the current user.
 
-PYTHON ?= python3
+VENV := .venv
+ifeq ($(origin PYTHON),undefined)
+  ifeq ($(shell python3 -c "import odoo.release as r; print(r.series)" 2>/dev/null),18.0)
+    PYTHON := python3
+  else
+    PYTHON := $(CURDIR)/$(VENV)/bin/python
+    BOOTSTRAP_VENV := $(VENV)
+  endif
+endif
+# The system pieces tools/bootstrap.sh sees to: test (PostgreSQL, wkhtmltopdf,
+# fonts, Chromium, poppler-utils), run (the same without Chromium and poppler),
+# db (PostgreSQL only) or none.
+BOOTSTRAP_SYSTEM ?= $(if $(filter test compat,$(MAKECMDGOALS)),test,$(if $(filter run bootstrap,$(MAKECMDGOALS)),run,$(if $(filter i18n bench test-bootstrap,$(MAKECMDGOALS)),db,none)))
 DEMO_DB ?= sale_fulfillment_demo
 TEST_DB ?= sale_fulfillment_test
 I18N_DB ?= sale_fulfillment_i18n
 BENCH_DB ?= sale_fulfillment_bench
 COMPAT_DB ?= sale_fulfillment_compat
+BOOTSTRAP_DB ?= sale_fulfillment_bootstrap
 # Odoo's suites `make compat` runs (all of them by default; CI runs a part).
 COMPAT_SUITES ?= sale sale_management sale_stock sale_mrp stock stock_account stock_delivery stock_picking_batch mrp
 HTTP_PORT ?= 8069
@@ -23,12 +42,16 @@ RESULTS := $(BUILD)/test-results
 TEST_DATA_DIR := $(BUILD)/test-data
 comma := ,
 
-# Odoo's own addons directory, asked from the Odoo that PYTHON imports.
-ODOO_ADDONS = $(shell $(PYTHON) -c "import os, odoo; print(os.path.join(os.path.dirname(odoo.__file__), 'addons'))" 2>/dev/null)
-ODOO_ADDONS_PATH = $(abspath $(LINK_DIR))$(if $(ADDONS_PATH),$(comma)$(ADDONS_PATH)),$(ODOO_ADDONS)
+# Odoo's addons directories, asked once from the Odoo that PYTHON imports (after
+# the bootstrap): the one holding Odoo's apps (odoo/addons in a source archive,
+# addons/ beside odoo/ in a git checkout), then odoo/addons (base).
+ODOO_DIRS = $(eval ODOO_DIRS := $(shell $(PYTHON) -c "import os, odoo; d = os.path.dirname(odoo.__file__); a = os.path.join(d, 'addons'); print(a if os.path.isdir(os.path.join(a, 'sale')) else os.path.join(os.path.dirname(d), 'addons'), a)" 2>/dev/null))$(ODOO_DIRS)
+ODOO_ADDONS = $(word 1,$(ODOO_DIRS))
+ODOO_BASE_ADDONS = $(filter-out $(ODOO_ADDONS),$(word 2,$(ODOO_DIRS)))
+ODOO_ADDONS_PATH = $(abspath $(LINK_DIR))$(if $(ADDONS_PATH),$(comma)$(ADDONS_PATH)),$(ODOO_ADDONS)$(if $(ODOO_BASE_ADDONS),$(comma)$(ODOO_BASE_ADDONS))
 ODOO = $(PYTHON) -m odoo --addons-path=$(ODOO_ADDONS_PATH)
 
-.PHONY: help run test compat lint i18n bench check-odoo test-deps addons-link clean
+.PHONY: help run test compat lint i18n bench bootstrap check-odoo test-deps addons-link addons-path test-bootstrap clean
 
 help:
 	@echo "make run   - create or update the demo database '$(DEMO_DB)' and serve it on http://localhost:$(HTTP_PORT)"
@@ -37,12 +60,24 @@ help:
 	@echo "make lint  - ruff (format check and lint) and pylint-odoo"
 	@echo "make i18n  - export i18n/$(MODULE).pot from a real database and merge it into the .po files"
 	@echo "make bench - run the bench/ scripts on a scratch database (ratios against Odoo's own paths)"
+	@echo "make bootstrap - set up what make run needs (Odoo in $(VENV)/ when python3 has none, system packages) without running"
+	@echo "make test-bootstrap - bootstrap a copy of the repository into a new venv and install the addon with it"
+	@echo "Odoo runs with $(PYTHON)"
 
-check-odoo:
+# Odoo in $(VENV)/ when PYTHON was not given and python3 has no Odoo 18.0, and the
+# system pieces of BOOTSTRAP_SYSTEM; quiet and quick when all is there.
+bootstrap:
+	@tools/bootstrap.sh --system=$(BOOTSTRAP_SYSTEM)$(if $(BOOTSTRAP_VENV), --venv=$(BOOTSTRAP_VENV))
+
+check-odoo: bootstrap
 	@$(PYTHON) -c "import sys, odoo.release as r; sys.exit(r.series != '18.0')" 2>/dev/null || { \
 	  echo "ERROR: '$(PYTHON)' cannot import Odoo 18.0." >&2; \
-	  echo "Install Odoo 18.0 Community so that '$(PYTHON) -c \"import odoo\"' works:" >&2; \
-	  echo "see 'Prerequisites' in README.md. This Makefile never installs Odoo." >&2; \
+	  if [ -n "$(BOOTSTRAP_VENV)" ]; then \
+	    echo "Remove $(VENV)/ and run make again: tools/bootstrap.sh sets it up anew." >&2; \
+	  else \
+	    echo "PYTHON is used as it is: set it to a Python that imports Odoo 18.0, or leave" >&2; \
+	    echo "it unset to let make set up Odoo in $(VENV)/ (README.md, The two commands)." >&2; \
+	  fi; \
 	  exit 1; }
 
 # Odoo finds modules by directory name: $(LINK_DIR)/$(MODULE) is a directory of
@@ -53,6 +88,10 @@ addons-link:
 	@for entry in $(filter-out $(BUILD),$(wildcard *)) .pylintrc; do \
 	  ln -s ../../../$$entry $(LINK_DIR)/$(MODULE)/$$entry; \
 	done
+
+# The addons path Odoo runs with (for running Odoo or pytest by hand).
+addons-path: check-odoo addons-link
+	@echo $(ODOO_ADDONS_PATH)
 
 test-deps: check-odoo
 	@PIP_BREAK_SYSTEM_PACKAGES=1 $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements-test.txt
@@ -126,6 +165,13 @@ compat: test-deps addons-link
 	  --odoo-addons=$(ODOO_ADDONS) --addons-path=$(ODOO_ADDONS_PATH) \
 	  --suites="$(COMPAT_SUITES)" --db-prefix=$(COMPAT_DB) --results=$(BUILD)/compat-results \
 	  --python=$(PYTHON)
+
+# tools/bootstrap.sh set up in a copy of the repository as on a new machine: a new
+# venv with Odoo's requirements from the package index and Odoo from the source
+# PYTHON imports, the addon installed with it, a second run a no-op
+# (tools/test_bootstrap.sh; results in $(BUILD)/bootstrap-results/).
+test-bootstrap: check-odoo
+	tools/test_bootstrap.sh --python=$(PYTHON) --db=$(BOOTSTRAP_DB) --results=$(BUILD)/bootstrap-results
 
 i18n: check-odoo addons-link
 	@set -e; \
