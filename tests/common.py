@@ -179,10 +179,11 @@ class FulfillmentCase(TransactionCase):
         super().setUpClass()
         cls.company = cls.env.company
         # As in a new database, whatever the demo data switched on: every
-        # capability off and no review rule active. Tests switch on the
-        # capabilities they exercise and create the rules they check.
+        # capability off and no review or allocation rule active. Tests switch
+        # on the capabilities they exercise and create the rules they check.
         switch_capabilities(cls.company, on=False)
         cls.env["sale.review.rule"].search([]).action_archive()
+        cls.env["sale.allocation.rule"].search([]).action_archive()
         cls.warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.company.id)], limit=1
         )

@@ -178,19 +178,13 @@ class SaleAllocationSimulationLine(models.TransientModel):
     warehouse_ids = fields.Many2many(
         comodel_name="stock.warehouse", string="Would Ship From"
     )
-    carrier_id = fields.Many2one(comodel_name="delivery.carrier", string="Carrier")
+    carrier_id = fields.Many2one(comodel_name="delivery.carrier")
     carrier_price = fields.Monetary(string="Shipping Price")
     team_id = fields.Many2one(comodel_name="crm.team", string="Sales Team")
     user_id = fields.Many2one(comodel_name="res.users", string="Salesperson")
-    warehouse_rule_id = fields.Many2one(
-        comodel_name="sale.allocation.rule", string="Warehouse Rule"
-    )
-    carrier_rule_id = fields.Many2one(
-        comodel_name="sale.allocation.rule", string="Carrier Rule"
-    )
-    team_rule_id = fields.Many2one(
-        comodel_name="sale.allocation.rule", string="Team Rule"
-    )
+    warehouse_rule_id = fields.Many2one(comodel_name="sale.allocation.rule")
+    carrier_rule_id = fields.Many2one(comodel_name="sale.allocation.rule")
+    team_rule_id = fields.Many2one(comodel_name="sale.allocation.rule")
     note = fields.Text(string="Why")
 
 
@@ -207,5 +201,5 @@ class SaleAllocationSimulationCount(models.TransientModel):
         string="Decides",
     )
     warehouse_id = fields.Many2one(comodel_name="stock.warehouse")
-    carrier_id = fields.Many2one(comodel_name="delivery.carrier", string="Carrier")
+    carrier_id = fields.Many2one(comodel_name="delivery.carrier")
     order_count = fields.Integer(string="Orders")
