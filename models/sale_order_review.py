@@ -185,17 +185,7 @@ class SaleOrder(models.Model):
             raise UserError(
                 self.env._("Select quotations: confirmed orders are not reviewed.")
             )
-        simulation = self.env["sale.review.simulation"].create(
-            {"order_ids": [fields.Command.set(quotations.ids)]}
-        )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Review Simulation"),
-            "res_model": "sale.review.simulation",
-            "res_id": simulation.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return self.env["sale.review.simulation"]._get_action(quotations)
 
     def _get_orders_to_review(self):
         """The orders of ``self`` that confirming must review: quotations of

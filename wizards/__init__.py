@@ -1,3 +1,8 @@
+# The simulation mixin first: Odoo builds the models in the order their classes
+# are imported, and the review and allocation simulations inherit it.
+from . import sale_order_simulation
+
+# isort: split
 from . import (
     choose_delivery_carrier,
     mrp_schedule_wizard,

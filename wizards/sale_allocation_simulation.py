@@ -13,13 +13,10 @@ class SaleAllocationSimulation(models.TransientModel):
     test the rules on orders picked by hand."""
 
     _name = "sale.allocation.simulation"
+    _inherit = "sale.order.simulation.mixin"
     _description = "Allocation Simulation"
 
-    order_ids = fields.Many2many(
-        comodel_name="sale.order",
-        string="Orders",
-        domain="[('state', 'in', ('draft', 'sent'))]",
-    )
+    order_ids = fields.Many2many(domain="[('state', 'in', ('draft', 'sent'))]")
     line_ids = fields.One2many(
         comodel_name="sale.allocation.simulation.line",
         inverse_name="simulation_id",
@@ -59,34 +56,9 @@ class SaleAllocationSimulation(models.TransientModel):
         store=True,
     )
 
-    @api.model
-    def _get_action(self, orders=None):
-        """The simulation of ``orders`` (none: the user picks them), as a
-        window action."""
-        simulation = self.create(
-            {"order_ids": [fields.Command.set(orders.ids if orders else [])]}
-        )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Allocation Simulation"),
-            "res_model": self._name,
-            "res_id": simulation.id,
-            "view_mode": "form",
-            "target": "new",
-        }
-
-    @api.constrains("order_ids")
-    def _check_order_ids(self):
-        # The rules read the orders as superuser: only simulate readable ones.
-        for simulation in self:
-            simulation.order_ids.check_access("read")
-
     @api.depends("order_ids")
     def _compute_results(self):
-        # Also computed for a client's onchange, which checks no access: only
-        # who may simulate (salespeople) does, on the orders they may read.
-        self.browse().check_access("create")
-        self.order_ids._origin.check_access("read")
+        self._check_simulation_access()
         renderer = MessageRenderer(self.env)
         for simulation in self:
             orders = simulation.order_ids._origin.filtered(

@@ -7,9 +7,10 @@ from ..const import SEVERITIES
 
 class SaleReviewSimulation(models.TransientModel):
     _name = "sale.review.simulation"
+    _inherit = "sale.order.simulation.mixin"
     _description = "Review Simulation"
 
-    order_ids = fields.Many2many(comodel_name="sale.order", required=True)
+    order_ids = fields.Many2many(required=True)
     line_ids = fields.One2many(
         comodel_name="sale.review.simulation.line",
         inverse_name="simulation_id",
@@ -34,19 +35,9 @@ class SaleReviewSimulation(models.TransientModel):
         store=True,
     )
 
-    @api.constrains("order_ids")
-    def _check_order_ids(self):
-        # The results are computed as superuser: only simulate readable orders.
-        for simulation in self:
-            simulation.order_ids.check_access("read")
-
     @api.depends("order_ids")
     def _compute_results(self):
-        # Also computed for a client's onchange, which checks no access; the
-        # rules read the orders as superuser: only who may simulate
-        # (salespeople) does, and only on the orders they may read.
-        self.browse().check_access("create")
-        self.order_ids._origin.check_access("read")
+        self._check_simulation_access()
         for simulation in self:
             orders = simulation.order_ids._origin
             issues = orders._review_evaluate()
