@@ -428,14 +428,18 @@ class TestCarrierAndTeamAllocation(AllocationCase):
             f"{self.zhejiang.name}, 2.30 kg (rule Cheapest express)",
         )
 
-    def test_allocation_note_is_read_in_chinese(self):
+    def _chinese_reader(self):
+        """A salesperson who reads 简体中文, with the addon's terms loaded."""
         load_chinese(self.env)
-        reader = new_test_user(
+        return new_test_user(
             self.env,
             login="sf_alloc_reader_zh",
             groups="sales_team.group_sale_salesman_all_leads",
             lang="zh_CN",
         )
+
+    def test_allocation_note_is_read_in_chinese(self):
+        reader = self._chinese_reader()
         self._stock(self.beijing_warehouse, self.pot, 5)
         self._stock(self.beijing_warehouse, self.cup, 5)
         self._warehouse_rule(self.beijing_warehouse | self.hangzhou_warehouse)
@@ -452,13 +456,7 @@ class TestCarrierAndTeamAllocation(AllocationCase):
         )
 
     def test_allocation_note_names_rules_and_carriers_in_the_readers_language(self):
-        load_chinese(self.env)
-        reader = new_test_user(
-            self.env,
-            login="sf_alloc_reader_names_zh",
-            groups="sales_team.group_sale_salesman_all_leads",
-            lang="zh_CN",
-        )
+        reader = self._chinese_reader()
         self.zto.with_context(lang="zh_CN").name = "中通快递"
         self.carrier_rule.with_context(lang="zh_CN").name = "最便宜的快递"
         rule = self._warehouse_rule(self.beijing_warehouse | self.hangzhou_warehouse)
