@@ -89,3 +89,35 @@ ALLOCATION_SPLIT_POLICIES = [
     ("never", "Never: the first warehouse ships everything"),
     ("by_line", "By line: each line from the first warehouse covering it"),
 ]
+
+# Order import
+
+# What a column of an import template holds: the order intake's targets
+# (models/sale_order_import_reader.py lists the same keys, in this order).
+ORDER_IMPORT_TARGETS = [
+    ("channel_order_ref", "Platform Order No."),
+    ("date_order", "Order Date"),
+    ("partner_name", "Recipient"),
+    ("phone", "Phone"),
+    ("email", "Email"),
+    ("country", "Country"),
+    ("state", "Province / State"),
+    ("city", "City"),
+    ("district", "District"),
+    ("street", "Address"),
+    ("zip", "ZIP"),
+    ("sku", "SKU"),
+    ("quantity", "Quantity"),
+    ("price_unit", "Unit Price"),
+    ("line_ref", "Platform Line No."),
+    ("customer_note", "Buyer Note"),
+    ("payment_method", "Payment Method"),
+    ("carrier", "Carrier"),
+    ("buyer_ref", "Buyer ID"),
+]
+ORDER_IMPORT_ROW_STATUSES = [
+    ("ok", "OK"),
+    ("error", "Error"),
+    ("duplicate", "Duplicate"),
+    ("imported", "Imported"),
+]
