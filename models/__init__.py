@@ -38,6 +38,7 @@ from . import (
     sale_order_channel,
     sale_order_fulfillment_state,
     sale_order_intake,
+    sale_order_intake_match,
     sale_order_line,
     sale_order_line_allocation,
     sale_order_line_intake,
