@@ -43,6 +43,7 @@ from . import (
     sale_order_import_template,
     sale_order_import_value,
     sale_order_intake,
+    sale_order_intake_match,
     sale_order_line,
     sale_order_line_allocation,
     sale_order_line_intake,

@@ -918,3 +918,68 @@ class AllocationCase(FulfillmentCase):
                     quantities.get(move.product_id, 0) + move.product_uom_qty
                 )
         return result
+
+
+class IntakeCase(FulfillmentCase):
+    """A marketplace channel, products found by internal reference, barcode
+    and platform SKU (a combo among them), and a builder of platform orders
+    as connectors and import files send them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.channel = cls.env["utm.medium"].create({"name": "Intake Test Mall"})
+        cls.other_channel = cls.env["utm.medium"].create({"name": "Intake Test Shop"})
+        cls.product_a.default_code = "SF-CUP"
+        cls.product_b.barcode = "6901234567892"
+        cls.env["sale.channel.product"].create(
+            [
+                {
+                    "medium_id": cls.channel.id,
+                    "channel_sku": "GIFT-BOX",
+                    "product_id": cls.product_a.id,
+                    "quantity": 2,
+                },
+                {
+                    "medium_id": cls.channel.id,
+                    "channel_sku": "GIFT-BOX",
+                    "product_id": cls.product_b.id,
+                    "quantity": 1,
+                },
+                {
+                    "medium_id": cls.channel.id,
+                    "channel_sku": "CUP-6",
+                    "product_id": cls.product_a.id,
+                    "quantity": 6,
+                },
+            ]
+        )
+        cls.zhejiang = cls.env.ref("base.state_cn_ZJ")
+
+    @classmethod
+    def _platform_order(cls, ref, lines=None, **values):
+        """A platform order as ``channel_intake`` takes it: ``ref`` with one
+        line of two SF-CUP at 9.5 unless ``lines`` [(sku, qty, price)]."""
+        return {
+            "channel": cls.channel.id,
+            "channel_order_ref": ref,
+            "date_order": "2026-12-01 10:30:00",
+            "partner_name": "王小明",
+            "phone": "138 0013 8000",
+            "email": "wang@example.com",
+            "state": "浙江",
+            "city": "杭州市",
+            "district": "西湖区",
+            "street": "文三路 90 号",
+            "zip": "310012",
+            **values,
+            "lines": [
+                {
+                    "sku": sku,
+                    "quantity": qty,
+                    "price_unit": price,
+                    "line_ref": f"{ref}-{i}",
+                }
+                for i, (sku, qty, price) in enumerate(lines or [("SF-CUP", 2, 9.5)])
+            ],
+        }

@@ -1,0 +1,337 @@
+from datetime import datetime
+
+from odoo.tests import tagged
+
+from .common import IntakeCase, switch_review_on
+
+
+@tagged("post_install", "-at_install")
+class TestOrderIntake(IntakeCase):
+    """The connector API ``sale.order.channel_intake``: platform orders taken
+    in once, with their customer, address, products and payment method."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.salesman.tz = "Asia/Shanghai"
+        cls.SaleOrder = cls.env["sale.order"].with_user(cls.salesman)
+
+    def _intake(self, *orders):
+        return self.SaleOrder.channel_intake(list(orders))
+
+    def _channel_orders(self, channel=None):
+        return self.env["sale.order"].search(
+            [("medium_id", "=", (channel or self.channel).id)]
+        )
+
+    def test_new_order_is_created_confirmed_with_customer_and_address(self):
+        [result] = self._intake(self._platform_order("2026120100001"))
+        order = self.env["sale.order"].browse(result["order_id"])
+        self.assertEqual(
+            result,
+            {
+                "channel_order_ref": "2026120100001",
+                "status": "created",
+                "order_id": order.id,
+                "message": "",
+            },
+        )
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.medium_id, self.channel)
+        self.assertEqual(order.channel_order_ref, "2026120100001")
+        self.assertEqual(order.payment_method, "prepaid")
+        # 10:30 in Shanghai.
+        self.assertEqual(order.date_order, datetime(2026, 12, 1, 2, 30))
+        customer = order.partner_id
+        self.assertEqual(customer.name, "王小明")
+        self.assertEqual(customer.phone, "13800138000")
+        self.assertEqual(customer.email, "wang@example.com")
+        self.assertEqual(customer.channel_medium_id, self.channel)
+        address = order.partner_shipping_id
+        self.assertEqual(address.parent_id, customer)
+        self.assertEqual(address.type, "delivery")
+        self.assertEqual(
+            (address.state_id, address.city, address.street2, address.street),
+            (self.zhejiang, "杭州市", "西湖区", "文三路 90 号"),
+        )
+        self.assertEqual(address.country_id, self.env.ref("base.cn"))
+        line = order.order_line
+        self.assertEqual(
+            (line.product_id, line.product_uom_qty, line.price_unit),
+            (self.product_a, 2, 9.5),
+        )
+        self.assertEqual(line.channel_line_ref, "2026120100001-0")
+
+    def test_same_payload_twice_creates_the_order_once(self):
+        payload = self._platform_order("2026120100002")
+        [first] = self._intake(payload)
+        [second] = self._intake(payload)
+        self.assertEqual(first["status"], "created")
+        self.assertEqual(
+            second,
+            {
+                "channel_order_ref": "2026120100002",
+                "status": "unchanged",
+                "order_id": first["order_id"],
+                "message": "",
+            },
+        )
+        self.assertEqual(len(self._channel_orders()), 1)
+
+    def test_same_order_twice_in_one_call_is_created_once(self):
+        payload = self._platform_order("2026120100003")
+        results = self._intake(payload, payload)
+        self.assertEqual([r["status"] for r in results], ["created", "unchanged"])
+        self.assertEqual(len(self._channel_orders()), 1)
+
+    def test_same_number_on_another_channel_is_another_order(self):
+        self._intake(self._platform_order("2026120100004"))
+        [other] = self._intake(
+            self._platform_order("2026120100004", channel="Intake Test Shop")
+        )
+        self.assertEqual(other["status"], "created")
+        self.assertEqual(len(self._channel_orders(self.other_channel)), 1)
+        # A buyer of one channel is not the buyer of another.
+        self.assertNotEqual(
+            self._channel_orders(self.other_channel).partner_id,
+            self._channel_orders().partner_id,
+        )
+
+    def test_nineteen_digit_order_number_stays_exact(self):
+        results = self._intake(
+            self._platform_order("3456789012345678901"),
+            self._platform_order(4567890123456789012),
+        )
+        self.assertEqual([r["status"] for r in results], ["created", "created"])
+        self.assertEqual(
+            set(self._channel_orders().mapped("channel_order_ref")),
+            {"3456789012345678901", "4567890123456789012"},
+        )
+
+    def test_order_number_rounded_by_a_spreadsheet_is_refused(self):
+        [result] = self._intake(self._platform_order("1.23457E+18"))
+        self.assertEqual(result["status"], "error")
+        self.assertEqual(
+            result["message"],
+            "The platform order number 1.23457E+18 was turned into a number by a "
+            "spreadsheet: its last digits are lost. Format the column as text and "
+            "export again.",
+        )
+        self.assertFalse(self._channel_orders())
+
+    def test_province_without_its_suffix_is_found(self):
+        results = self._intake(
+            self._platform_order("2026120100010", state="广西"),
+            self._platform_order("2026120100011", state="内蒙"),
+            self._platform_order("2026120100012", state="浙江省"),
+            self._platform_order("2026120100013", state="上海"),
+        )
+        orders = self.env["sale.order"].browse([r["order_id"] for r in results])
+        self.assertEqual(
+            orders.mapped("partner_shipping_id.state_id.name"),
+            ["广西壮族自治区", "内蒙古自治区", "浙江省", "上海市"],
+        )
+
+    def test_unknown_province_is_refused(self):
+        [result] = self._intake(
+            self._platform_order("2026120100014", state="火星", country="中国")
+        )
+        self.assertEqual(result["status"], "error")
+        self.assertEqual(result["message"], "Unknown province 火星 in China.")
+
+    def test_unknown_sku_refuses_the_whole_order(self):
+        [result] = self._intake(
+            self._platform_order(
+                "2026120100020", lines=[("SF-CUP", 1, 9.5), ("NO-SUCH-SKU", 1, 5)]
+            )
+        )
+        self.assertEqual(result["status"], "error")
+        self.assertEqual(
+            result["message"],
+            "Line NO-SUCH-SKU: No product has the SKU NO-SUCH-SKU: no platform "
+            "SKU of Intake Test Mall, internal reference or barcode.",
+        )
+        self.assertFalse(self._channel_orders())
+
+    def test_sku_matches_mapping_then_reference_then_barcode(self):
+        [result] = self._intake(
+            self._platform_order(
+                "2026120100021",
+                lines=[
+                    ("CUP-6", 2, 54.0),
+                    ("SF-CUP", 1, 9.0),
+                    ("6901234567892", 1, 40),
+                ],
+            )
+        )
+        order = self.env["sale.order"].browse(result["order_id"])
+        self.assertEqual(
+            [
+                (line.product_id, line.product_uom_qty, line.price_unit)
+                for line in order.order_line
+            ],
+            [
+                (self.product_a, 12, 9.0),
+                (self.product_a, 1, 9.0),
+                (self.product_b, 1, 40.0),
+            ],
+        )
+
+    def test_combo_mapping_gives_each_product_its_share_of_the_price(self):
+        # GIFT-BOX = 2 cups (list 10) + 1 tray (list 40), sold at 54 a box.
+        [result] = self._intake(
+            self._platform_order("2026120100022", lines=[("GIFT-BOX", 3, 54.0)])
+        )
+        order = self.env["sale.order"].browse(result["order_id"])
+        self.assertEqual(
+            [
+                (line.product_id, line.product_uom_qty, line.price_unit)
+                for line in order.order_line
+            ],
+            [(self.product_a, 6, 9.0), (self.product_b, 3, 36.0)],
+        )
+        self.assertAlmostEqual(order.amount_untaxed, 162.0)
+        self.assertEqual(
+            set(order.order_line.mapped("channel_line_ref")), {"2026120100022-0"}
+        )
+
+    def test_one_bad_order_does_not_stop_the_batch(self):
+        results = self._intake(
+            self._platform_order("2026120100030"),
+            self._platform_order("2026120100031", lines=[("SF-CUP", 0, 9.5)]),
+            self._platform_order("2026120100032"),
+        )
+        self.assertEqual(
+            [r["status"] for r in results], ["created", "error", "created"]
+        )
+        self.assertEqual(
+            results[1]["message"],
+            "Line SF-CUP: The quantity 0 is not a number above zero.",
+        )
+        self.assertEqual(len(self._channel_orders()), 2)
+
+    def test_customer_is_found_again_by_phone_buyer_id_or_email(self):
+        results = self._intake(
+            self._platform_order("2026120100040", buyer_ref="tb_wang"),
+            self._platform_order(
+                "2026120100041", phone="+86 138-0013-8000", partner_name="王先生"
+            ),
+            self._platform_order(
+                "2026120100042", phone="", email="WANG@example.com", street="新地址"
+            ),
+        )
+        orders = self.env["sale.order"].browse([r["order_id"] for r in results])
+        self.assertEqual(len(orders.partner_id), 1)
+        self.assertEqual(orders.partner_id.channel_buyer_ref, "tb_wang")
+        # The same address is reused; another name or street is another one.
+        self.assertEqual(len(orders.partner_shipping_id), 3)
+        [again] = self._intake(self._platform_order("2026120100043"))
+        self.assertEqual(
+            self.env["sale.order"].browse(again["order_id"]).partner_shipping_id,
+            orders[0].partner_shipping_id,
+        )
+
+    def test_cash_on_delivery_aliases(self):
+        results = self._intake(
+            *(
+                self._platform_order(f"20261201000{50 + i}", payment_method=value)
+                for i, value in enumerate(
+                    ["货到付款", "貨到付款", "COD", "Cash on Delivery", "支付宝", ""]
+                )
+            )
+        )
+        orders = self.env["sale.order"].browse([r["order_id"] for r in results])
+        self.assertEqual(
+            orders.mapped("payment_method"),
+            ["cod", "cod", "cod", "cod", "prepaid", "prepaid"],
+        )
+
+    def test_unknown_channel_and_missing_number_are_errors(self):
+        results = self._intake(
+            self._platform_order("2026120100060", channel="No Such Mall"),
+            self._platform_order(""),
+        )
+        self.assertEqual(
+            [(r["status"], r["message"]) for r in results],
+            [
+                ("error", "Unknown channel No Such Mall."),
+                ("error", "The platform order number is missing."),
+            ],
+        )
+
+    def test_carrier_is_found_by_name(self):
+        carrier = self.env["delivery.carrier"].create(
+            {
+                "name": "Intake Express",
+                "product_id": self.env["product.product"]
+                .create({"name": "Intake Express Fee", "type": "service"})
+                .id,
+            }
+        )
+        results = self._intake(
+            self._platform_order("2026120100070", carrier="intake express"),
+            self._platform_order("2026120100071", carrier="Pigeon Post"),
+        )
+        self.assertEqual(
+            self.env["sale.order"].browse(results[0]["order_id"]).carrier_id, carrier
+        )
+        self.assertEqual(results[1]["status"], "error")
+        self.assertEqual(
+            results[1]["message"],
+            "Unknown carrier Pigeon Post: create the shipping method, or map the "
+            "name to one in the import template.",
+        )
+
+    def test_remark_sent_again_updates_the_order(self):
+        [first] = self._intake(self._platform_order("2026120100080"))
+        [second] = self._intake(
+            self._platform_order("2026120100080", customer_note="请周末送货")
+        )
+        self.assertEqual(
+            (second["status"], second["message"]), ("updated", "Updated: remark.")
+        )
+        order = self.env["sale.order"].browse(first["order_id"])
+        self.assertEqual(order.customer_note, "请周末送货")
+
+    def test_lines_changed_after_confirmation_are_refused(self):
+        [first] = self._intake(self._platform_order("2026120100081"))
+        [second] = self._intake(
+            self._platform_order("2026120100081", lines=[("SF-CUP", 5, 9.5)])
+        )
+        order = self.env["sale.order"].browse(first["order_id"])
+        self.assertEqual(second["status"], "error")
+        self.assertEqual(
+            second["message"],
+            f"The lines of {order.name} changed on the platform after it was "
+            "confirmed: change the order with an after-sales request.",
+        )
+        self.assertEqual(order.order_line.product_uom_qty, 2)
+
+    def test_lines_of_a_held_order_follow_the_platform(self):
+        switch_review_on(self.company)
+        self.env["sale.review.rule"].create(
+            {"name": "Every order", "rule_type": "amount_above", "threshold": 0}
+        )
+        [first] = self._intake(self._platform_order("2026120100082"))
+        order = self.env["sale.order"].browse(first["order_id"])
+        self.assertEqual(order.review_state, "to_review")
+        [second] = self._intake(
+            self._platform_order("2026120100082", lines=[("SF-CUP", 5, 9.5)])
+        )
+        self.assertEqual(second["status"], "updated")
+        self.assertEqual(order.order_line.product_uom_qty, 5)
+
+    def test_batch_is_confirmed_in_one_pass(self):
+        confirmed = []
+        SaleOrder = type(self.env["sale.order"])
+        original = SaleOrder.action_confirm
+
+        def action_confirm(orders):
+            confirmed.append(orders.ids)
+            return original(orders)
+
+        self.patch(SaleOrder, "action_confirm", action_confirm)
+        results = self._intake(
+            *(self._platform_order(f"20261201001{i:02d}") for i in range(5))
+        )
+        self.assertEqual(confirmed, [[r["order_id"] for r in results]])
