@@ -30,6 +30,7 @@
         "data/sale_tracking_data.xml",
         "data/sale_rating_data.xml",
         "data/sale_channel_data.xml",
+        "data/sale_order_import_data.xml",
         # Before the views: the after-sales form's Print button refers to its report.
         "reports/picking_list_report.xml",
         "reports/packing_slip_report.xml",
@@ -54,6 +55,8 @@
         "views/mrp_production_views.xml",
         "views/sale_fulfillment_digest_views.xml",
         "views/sale_order_analysis_views.xml",
+        "views/sale_order_import_template_views.xml",
+        "views/sale_order_import_views.xml",
         "wizards/choose_delivery_carrier_views.xml",
         "wizards/sale_review_reject_wizard_views.xml",
         "wizards/sale_review_simulation_views.xml",

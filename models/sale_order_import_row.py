@@ -103,7 +103,7 @@ class SaleOrderImportRow(models.Model):
         message = result.get("message") or None
         if status == "duplicate" and not message:
             message = self.env._(
-                "Imported already: %(order)s.", order=names.get(order_id, "")
+                "Already imported: %(order)s.", order=names.get(order_id, "")
             )
         return [
             {"status": status, "message": message, "order_id": order_id}
