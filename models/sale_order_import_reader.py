@@ -270,10 +270,27 @@ class SheetReader:
                 if len(lines) >= self.SNIFF_LINES:
                     break
         except UnicodeDecodeError as error:
-            raise ReaderError("encoding", encoding=self.encoding, row=1) from error
+            raise ReaderError(
+                "encoding", encoding=self.encoding, row=self._bad_line()
+            ) from error
         finally:
             text.detach()
         return sniff_delimiter(lines)
+
+    def _bad_line(self):
+        """The number of the first line that is not text in the encoding
+        (the text is decoded by blocks: the error does not say)."""
+        codec = CODECS.get(self.encoding, self.encoding)
+        self.stream.seek(0)
+        try:
+            for number, line in enumerate(self.stream, start=1):
+                try:
+                    line.decode(codec)
+                except UnicodeDecodeError:
+                    return number
+            return 1
+        finally:
+            self.stream.seek(0)
 
     def rows(self):
         """Yield ``(row number, [values])`` for every row, empty ones too."""
@@ -284,15 +301,11 @@ class SheetReader:
 
     def _csv_rows(self):
         text = self._text()
-        row_number = 0
         try:
-            for row_number, row in enumerate(
-                csv.reader(text, delimiter=self.delimiter), start=1
-            ):
-                yield row_number, row
+            yield from enumerate(csv.reader(text, delimiter=self.delimiter), start=1)
         except UnicodeDecodeError as error:
             raise ReaderError(
-                "encoding", encoding=self.encoding, row=row_number + 1
+                "encoding", encoding=self.encoding, row=self._bad_line()
             ) from error
         except csv.Error as error:
             raise ReaderError("unreadable_csv", error=str(error)) from error
