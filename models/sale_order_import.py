@@ -334,7 +334,8 @@ class SaleOrderImport(models.Model):
                     name=self.display_name,
                 )
             )
-        if not self.file:
+        # Its size only: the file itself is read as a stream.
+        if not self.with_context(bin_size=True).file:
             raise UserError(self.env._("Upload the file to import first."))
 
     def _open_file(self):

@@ -274,7 +274,9 @@ class SheetReader:
                 "encoding", encoding=self.encoding, row=self._bad_line()
             ) from error
         finally:
-            text.detach()
+            # A reader left unfinished is closed after its file.
+            if not text.closed:
+                text.detach()
         return sniff_delimiter(lines)
 
     def _bad_line(self):
@@ -310,7 +312,9 @@ class SheetReader:
         except csv.Error as error:
             raise ReaderError("unreadable_csv", error=str(error)) from error
         finally:
-            text.detach()
+            # A reader left unfinished is closed after its file.
+            if not text.closed:
+                text.detach()
 
     def _xlsx_rows(self):
         # Imported here: the pure tests of the CSV reading need no openpyxl.

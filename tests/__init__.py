@@ -12,6 +12,8 @@ from . import (
     test_numbering,
     test_numbering_concurrency,
     test_order_form,
+    test_order_import,
+    test_order_import_reader,
     test_order_tracking,
     test_pack_concurrency,
     test_pack_station,

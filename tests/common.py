@@ -1,5 +1,10 @@
+import base64
+import csv
+import io
 from contextlib import closing, contextmanager
 from datetime import datetime
+
+import openpyxl
 
 from odoo import SUPERUSER_ID, Command, api, http
 from odoo.tests import Form, HttpCase, TransactionCase, new_test_user
@@ -983,3 +988,165 @@ class IntakeCase(FulfillmentCase):
                 for i, (sku, qty, price) in enumerate(lines or [("SF-CUP", 2, 9.5)])
             ],
         }
+
+
+# The columns of the import template of OrderImportCase: English and Chinese
+# titles for each target.
+IMPORT_COLUMNS = (
+    ("channel_order_ref", "Order ID"),
+    ("channel_order_ref", "订单编号"),
+    ("date_order", "Order Date"),
+    ("date_order", "下单时间"),
+    ("partner_name", "Recipient"),
+    ("partner_name", "收货人"),
+    ("phone", "Phone"),
+    ("phone", "手机"),
+    ("state", "Province"),
+    ("state", "省"),
+    ("city", "City"),
+    ("city", "市"),
+    ("district", "District"),
+    ("district", "区"),
+    ("street", "Address"),
+    ("street", "详细地址"),
+    ("sku", "SKU"),
+    ("sku", "商家编码"),
+    ("quantity", "Quantity"),
+    ("quantity", "数量"),
+    ("price_unit", "Unit Price"),
+    ("price_unit", "单价"),
+    ("line_ref", "Line ID"),
+    ("line_ref", "子订单编号"),
+    ("payment_method", "Payment Method"),
+    ("payment_method", "付款方式"),
+    ("carrier", "Carrier"),
+    ("carrier", "快递公司"),
+    ("buyer_ref", "Buyer ID"),
+    ("buyer_ref", "买家ID"),
+)
+IMPORT_HEADERS = (
+    "Order ID",
+    "Order Date",
+    "Recipient",
+    "Phone",
+    "Province",
+    "City",
+    "District",
+    "Address",
+    "SKU",
+    "Quantity",
+    "Unit Price",
+    "Line ID",
+)
+IMPORT_HEADERS_ZH = (
+    "订单编号",
+    "下单时间",
+    "收货人",
+    "手机",
+    "省",
+    "市",
+    "区",
+    "详细地址",
+    "商家编码",
+    "数量",
+    "单价",
+    "子订单编号",
+)
+
+
+def csv_file(rows, encoding="utf-8", delimiter=","):
+    """A CSV file of ``rows`` (lists of cells) in ``encoding``, as bytes."""
+    text = io.StringIO()
+    csv.writer(text, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return text.getvalue().encode(encoding)
+
+
+def xlsx_file(rows):
+    """An Excel workbook of ``rows`` (lists of cells, numbers and dates as
+    cells), as bytes."""
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(list(row))
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+class OrderImportCase(IntakeCase):
+    """An import template of the intake channel (English and Chinese column
+    titles), a salesperson who imports, and builders of the rows and files of
+    a marketplace export."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.template = cls.env["sale.order.import.template"].create(
+            {
+                "name": "Intake Test Mall export",
+                "medium_id": cls.channel.id,
+                "column_ids": [
+                    Command.create({"target": target, "header": header})
+                    for target, header in IMPORT_COLUMNS
+                ],
+            }
+        )
+
+    @staticmethod
+    def _import_row(ref, sku="SF-CUP", qty=2, price=9.5, line=1, **values):
+        """A row of an export in the order of ``IMPORT_HEADERS``: one line
+        of the platform order ``ref``, the recipient and address of
+        ``IntakeCase._platform_order`` unless ``values`` say otherwise."""
+        row = {
+            "date_order": "2026-12-01 10:30:00",
+            "partner_name": "王小明",
+            "phone": "13800138000",
+            "state": "浙江",
+            "city": "杭州市",
+            "district": "西湖区",
+            "street": "文三路 90 号",
+            **values,
+        }
+        return [
+            ref,
+            row["date_order"],
+            row["partner_name"],
+            row["phone"],
+            row["state"],
+            row["city"],
+            row["district"],
+            row["street"],
+            sku,
+            qty,
+            price,
+            f"{ref}-{line}",
+        ]
+
+    def _upload(self, data, filename="orders.csv", user=None, template=None):
+        """A new import of the file ``data`` (bytes) by ``user`` (the
+        salesperson by default)."""
+        return (
+            self.env["sale.order.import"]
+            .with_user(user or self.salesman)
+            .create(
+                {
+                    "template_id": (template or self.template).id,
+                    "file": base64.b64encode(data),
+                    "filename": filename,
+                }
+            )
+        )
+
+    def _rows(self, record):
+        """{row number: (status, message)} of an import."""
+        return {
+            row.row_number: (row.status, row.message or "") for row in record.row_ids
+        }
+
+    def _orders(self, *refs):
+        """The orders of the intake channel with these platform numbers."""
+        return self.env["sale.order"].search(
+            [
+                ("medium_id", "=", self.channel.id),
+                ("channel_order_ref", "in", list(refs)),
+            ]
+        )
