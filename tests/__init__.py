@@ -13,6 +13,7 @@ from . import (
     test_numbering_concurrency,
     test_order_form,
     test_order_import,
+    test_order_import_concurrency,
     test_order_import_reader,
     test_order_tracking,
     test_pack_concurrency,

@@ -607,7 +607,7 @@ class TestOrderImport(OrderImportCase):
         def fail_on_second_chunk(import_record, groups):
             calls.append(groups)
             if len(calls) == 2:
-                raise UserError("The database went away")
+                raise UserError(import_record.env._("The database went away"))
             return import_chunk(import_record, groups)
 
         with (

@@ -12,7 +12,7 @@ import openpyxl
 
 from ..models import sale_order_import_reader as reader
 
-COLUMNS = [
+COLUMNS = (
     ("channel_order_ref", "Order ID"),
     ("channel_order_ref", "订单编号"),
     ("date_order", "Order Date"),
@@ -24,7 +24,7 @@ COLUMNS = [
     ("price_unit", "Unit Price"),
     ("line_ref", "Line ID"),
     ("payment_method", "Payment Method"),
-]
+)
 HEADER = ["Order ID", "Order Date", "Recipient", "Phone", "Address", "SKU", "Quantity"]
 
 # Realistic exports: mainland addresses in Simplified Chinese, Taiwanese ones in
