@@ -616,10 +616,11 @@ class SaleOrderImport(models.Model):
                     done=done, remaining=max(remaining, 0)
                 )
                 if auto_commit:
-                    self.env.cr.commit()
+                    # Each chunk stays imported whatever happens to the next.
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
                 self.env.invalidate_all()
             if auto_commit:
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
             if chunks >= CRON_CHUNKS:
                 break
         self.env["ir.cron"]._notify_progress(done=done, remaining=max(remaining, 0))

@@ -14,7 +14,6 @@ class SaleOrderImportRow(models.Model):
 
     import_id = fields.Many2one(
         comodel_name="sale.order.import",
-        string="Import",
         required=True,
         ondelete="cascade",
         index=True,
@@ -34,7 +33,6 @@ class SaleOrderImportRow(models.Model):
     message = fields.Text(readonly=True)
     order_id = fields.Many2one(
         comodel_name="sale.order",
-        string="Order",
         readonly=True,
         ondelete="set null",
         index="btree_not_null",

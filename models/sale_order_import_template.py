@@ -68,7 +68,6 @@ class SaleOrderImportTemplate(models.Model):
         copy=True,
     )
     sample_file = fields.Binary(
-        string="Sample File",
         attachment=True,
         copy=False,
         help="An export of the channel to try the template on. Nothing is "
