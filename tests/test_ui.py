@@ -533,3 +533,51 @@ class TestAllocationUi(HttpCase):
         # The simulation wrote nothing on the other quotation.
         self.assertFalse((orders - confirmed).allocated_on)
         self.assertNotEqual((orders - confirmed).warehouse_id, north)
+
+
+@tagged("post_install", "-at_install")
+class TestOrderImportUi(HttpCase):
+    def test_salesperson_checks_and_imports_a_marketplace_export(self):
+        switch_capabilities(self.env.company, on=False)
+        user = new_test_user(
+            self.env,
+            login="sf_tour_importer",
+            groups="sales_team.group_sale_salesman",
+        )
+        channel = self.env["utm.medium"].create({"name": "Tour Mall"})
+        self.env["product.product"].create(
+            {"name": "Tour Cup", "type": "consu", "default_code": "TOUR-CUP"}
+        )
+        self.env["sale.order.import.template"].create(
+            {
+                "name": "Tour Mall export",
+                "medium_id": channel.id,
+                "column_ids": [
+                    Command.create({"target": target, "header": header})
+                    for target, header in (
+                        ("channel_order_ref", "Order ID"),
+                        ("partner_name", "Recipient"),
+                        ("phone", "Phone"),
+                        ("state", "Province"),
+                        ("city", "City"),
+                        ("street", "Address"),
+                        ("sku", "SKU"),
+                        ("quantity", "Quantity"),
+                        ("price_unit", "Unit Price"),
+                    )
+                ],
+            }
+        )
+        self.start_tour(
+            "/odoo/action-sale.action_orders",
+            "sale_fulfillment_order_import_tour",
+            login=user.login,
+        )
+        order = self.env["sale.order"].search(
+            [("medium_id", "=", channel.id), ("channel_order_ref", "=", "TOUR-1001")]
+        )
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.partner_id.name, "王小明")
+        self.assertFalse(
+            self.env["sale.order"].search([("channel_order_ref", "=", "TOUR-1002")])
+        )
