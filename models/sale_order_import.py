@@ -4,6 +4,7 @@ import logging
 import os
 import threading
 from collections import Counter, defaultdict
+from urllib.parse import quote
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -97,6 +98,11 @@ class SaleOrderImport(models.Model):
         help="Technical: the delimiter the CSV file was read with.",
     )
     file_format = fields.Char(compute="_compute_file_format")
+    read_on = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="Technical: when the rows were read from the file.",
+    )
     row_count = fields.Integer(string="Rows Read", compute="_compute_counts")
     ok_count = fields.Integer(string="Valid Rows", compute="_compute_counts")
     error_count = fields.Integer(string="Errors", compute="_compute_counts")
@@ -206,6 +212,7 @@ class SaleOrderImport(models.Model):
                 "file_delimiter": False,
                 "error_file": False,
                 "error_filename": False,
+                "read_on": False,
             }
         return super().write(vals)
 
@@ -240,7 +247,12 @@ class SaleOrderImport(models.Model):
                 continue
             record._check_can_start()
             record = record.with_company(record.company_id)
-            if not record.row_ids:
+            # Rows read before the template changed are read again, unless
+            # the import has started (it goes on where it stopped).
+            if not record.row_ids or (
+                not record.processed_count
+                and record.template_id._is_changed_since(record.read_on)
+            ):
                 record._action_read()
             record.background_error = False
             if record.row_count > threshold:
@@ -292,7 +304,7 @@ class SaleOrderImport(models.Model):
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{self._name}/{self.id}/error_file/"
-            f"{self.error_filename}?download=true",
+            f"{quote(self.error_filename)}?download=true",
             "target": "download",
         }
 
@@ -392,8 +404,10 @@ class SaleOrderImport(models.Model):
                 )
                 for batch in split_every(ROW_BATCH, records):
                     Row.create([self._prepare_row_vals(record) for record in batch])
+                    # Memory stays flat in the file's size.
                     Row.flush_model()
                     Row.invalidate_model()
+                    self.invalidate_recordset(["row_ids"])
         except reader.ReaderError as error:
             raise UserError(
                 self.template_id._get_reader_error_message(error)
@@ -402,6 +416,7 @@ class SaleOrderImport(models.Model):
             {
                 "file_encoding": sheet.encoding or False,
                 "file_delimiter": sheet.delimiter or False,
+                "read_on": self.env.cr.now(),
             }
         )
 

@@ -1,5 +1,6 @@
 import base64
 import io
+from itertools import chain
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -121,6 +122,17 @@ class SaleOrderImportTemplate(models.Model):
             context={"default_template_id": self.id},
         )
         return action
+
+    def _is_changed_since(self, date):
+        """Whether the template, its columns or its value maps changed at or
+        after ``date`` (a file read then may read otherwise now)."""
+        self.ensure_one()
+        if not date:
+            return True
+        return any(
+            record.write_date >= date
+            for record in chain(self, self.column_ids, self.value_ids)
+        )
 
     def _get_columns(self):
         """The columns as the reader matches them: [(target, header)]."""

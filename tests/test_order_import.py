@@ -247,6 +247,20 @@ class TestOrderImport(OrderImportCase):
         self.assertEqual(order.payment_method, "cod")
         self.assertEqual(order.carrier_id, carrier)
 
+    def test_value_map_added_after_the_check_applies_at_import(self):
+        headers = (*IMPORT_HEADERS, "Payment Method")
+        rows = [headers, [*self._import_row("LATE-1"), "到付"]]
+        record = self._upload(csv_file(rows))
+        record.action_check()
+        self.assertEqual(record.row_ids.status, "ok")
+        self.template.value_ids = [
+            Command.create(
+                {"target": "payment_method", "source": "到付", "value": "cod"}
+            )
+        ]
+        record.action_import()
+        self.assertEqual(self._orders("LATE-1").payment_method, "cod")
+
     def test_buyer_id_column_finds_the_customer_again(self):
         headers = (*IMPORT_HEADERS, "买家ID")
         first = [*self._import_row("BUY-1"), "tb_buyer_42"]
