@@ -37,6 +37,7 @@
         "views/sale_order_views.xml",
         "views/sale_order_numbering_views.xml",
         "views/utm_medium_views.xml",
+        "views/sale_channel_product_views.xml",
         "views/crm_team_views.xml",
         "views/delivery_carrier_views.xml",
         "views/sale_review_views.xml",
@@ -81,6 +82,8 @@
         "data/demo/sale_fulfillment_digest_demo.xml",
         # Last: the demo orders above are confirmed before its allocation rules exist.
         "data/demo/sale_allocation_demo.xml",
+        # After the allocation rules: the orders taken in are allocated.
+        "data/demo/sale_intake_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

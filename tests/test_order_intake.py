@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import IntakeCase, switch_review_on
@@ -335,3 +336,95 @@ class TestOrderIntake(IntakeCase):
             *(self._platform_order(f"20261201001{i:02d}") for i in range(5))
         )
         self.assertEqual(confirmed, [[r["order_id"] for r in results]])
+
+    def _queries(self, action):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        action()
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before
+
+    def test_intake_costs_a_fixed_number_of_queries_more_than_odoo_create(self):
+        """Taking in a batch reads and matches it in a few queries whatever its
+        size: against Odoo's own creation of the same customers, addresses and
+        orders, the difference does not grow with the batch."""
+        SaleOrder = self.env["sale.order"]
+        Partner = self.env["res.partner"]
+        extras = []
+        for size, start in ((10, 100), (20, 200)):
+            orders = [
+                self._platform_order(
+                    f"2026120109{start + i:03d}",
+                    lines=[("SF-CUP", 1, 9.5), ("6901234567892", 2, 40)],
+                    phone=f"1390000{start + i:04d}",
+                )
+                for i in range(size)
+            ]
+            ours = self._queries(
+                lambda orders=orders: SaleOrder._intake_create(
+                    orders, self.channel, confirm=False
+                )
+            )
+            created = SaleOrder.search(
+                [("channel_order_ref", "=like", f"2026120109{start // 100}%")]
+            )
+            self.assertEqual(len(created), size)
+
+            def odoo_create(created=created):
+                customers = Partner.create(
+                    [
+                        {
+                            "name": order.partner_id.name,
+                            "phone": order.partner_id.phone,
+                            "email": order.partner_id.email,
+                            "country_id": order.partner_id.country_id.id,
+                            "customer_rank": 1,
+                        }
+                        for order in created
+                    ]
+                )
+                addresses = Partner.create(
+                    [
+                        {
+                            "name": order.partner_id.name,
+                            "parent_id": customer.id,
+                            "type": "delivery",
+                            "phone": order.partner_shipping_id.phone,
+                            "email": order.partner_shipping_id.email,
+                            "street": order.partner_shipping_id.street,
+                            "street2": order.partner_shipping_id.street2,
+                            "city": order.partner_shipping_id.city,
+                            "zip": order.partner_shipping_id.zip,
+                            "state_id": order.partner_shipping_id.state_id.id,
+                            "country_id": order.partner_shipping_id.country_id.id,
+                        }
+                        for order, customer in zip(created, customers, strict=True)
+                    ]
+                )
+                SaleOrder.create(
+                    [
+                        {
+                            "partner_id": customer.id,
+                            "partner_invoice_id": customer.id,
+                            "partner_shipping_id": address.id,
+                            "medium_id": self.channel.id,
+                            "order_line": [
+                                Command.create(
+                                    {
+                                        "product_id": line.product_id.id,
+                                        "product_uom_qty": line.product_uom_qty,
+                                        "price_unit": line.price_unit,
+                                    }
+                                )
+                                for line in order.order_line
+                            ],
+                        }
+                        for order, customer, address in zip(
+                            created, customers, addresses, strict=True
+                        )
+                    ]
+                )
+
+            extras.append(ours - self._queries(odoo_create))
+        self.assertLessEqual(extras[1], extras[0], f"extra queries: {extras}")
