@@ -231,9 +231,10 @@ def main():
             f"Odoo's create {theirs[-1][0]} queries, "
             f"{statistics.median(t[1] for t in theirs):.2f} s"
         )
+        verdict = "OK" if max(queries, seconds) <= TARGET else "OVER"
         print(
             f"intake: ratio queries {queries:.3f}, time {seconds:.3f} "
-            f"(target <= {TARGET}) {'OK' if max(queries, seconds) <= TARGET else 'OVER'}"
+            f"(target <= {TARGET}) {verdict}"
         )
         for size in (int(n) for n in args.memory_rows.split(",") if n):
             rows = make_orders(products, size // 2, f"77{size:06d}")
