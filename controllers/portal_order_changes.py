@@ -73,15 +73,18 @@ class SaleOrderChangesPortal(CustomerPortal):
         return values
 
     def _get_order_change_order(self, order_id):
-        """The order, as superuser, when the current user may read it and it
-        is their own; else an empty recordset."""
+        """The order, with superuser rights in the current user's name, when
+        that user may read it and it is their own; else an empty
+        recordset."""
         try:
             order_sudo = self._document_check_access("sale.order", order_id)
         except (AccessError, MissingError):
             return request.env["sale.order"]
         if not order_sudo._can_portal_change_order(request.env.user):
             return request.env["sale.order"]
-        return order_sudo
+        # Superuser rights in the customer's name: the chatter, the new
+        # address and the request say who asked.
+        return order_sudo.with_user(request.env.user).sudo()
 
     def _set_order_change_flash(self, order_sudo, level, text, **values):
         request.session[FLASH_KEY] = {

@@ -428,32 +428,52 @@ class SaleOrder(models.Model):
         invoice posted or a payment received (money to give back). Extension
         point."""
         started = self._get_delivery_started_pickings()
+        confirmed = self.filtered(lambda order: order.state == "sale")
+        # Read for the whole batch at once, then order by order from the cache.
+        productions = confirmed._get_cancellation_started_productions()
+        invoiced_lines = confirmed.order_line.filtered(
+            lambda line: any(
+                move.move_type == "out_invoice" and move.state == "posted"
+                for move in line.invoice_lines.move_id
+            )
+        )
+        invoiced = invoiced_lines._get_rma_invoiced() if invoiced_lines else {}
         result = {}
-        for order in self.filtered(lambda order: order.state == "sale"):
+        for order in confirmed:
             pickings = [
                 picking for picking in order._get_shipments() if picking in started
             ]
             if pickings:
                 result[order] = started[min(pickings, key=id_key)]
                 continue
-            productions = order._get_cancellation_started_productions()
-            if productions:
+            made = order._get_fulfillment_productions() & productions
+            if made:
                 result[order] = self.env._(
                     "its goods are being made (%(productions)s)",
-                    productions=format_list(self.env, productions.mapped("name")),
+                    productions=format_list(self.env, made.mapped("name")),
                 )
                 continue
-            invoices = order.invoice_ids.filtered(
-                lambda move: move.move_type == "out_invoice" and move.state == "posted"
-            )
-            invoiced = order.order_line._get_rma_invoiced()
-            if invoices and any(
-                float_compare(
-                    values["qty"], 0.0, precision_rounding=line.product_uom.rounding
+            lines = [
+                line
+                for line in order.order_line
+                if line in invoiced
+                and float_compare(
+                    invoiced[line]["qty"],
+                    0.0,
+                    precision_rounding=line.product_uom.rounding,
                 )
                 > 0
-                for line, values in invoiced.items()
-            ):
+            ]
+            if lines:
+                invoices = (
+                    self.env["sale.order.line"]
+                    .concat(*lines)
+                    .invoice_lines.move_id.filtered(
+                        lambda move: (
+                            move.move_type == "out_invoice" and move.state == "posted"
+                        )
+                    )
+                )
                 result[order] = self.env._(
                     "it is invoiced (%(invoices)s)",
                     invoices=format_list(self.env, invoices.mapped("name")),

@@ -505,6 +505,26 @@ class TestRequestCancellation(OrderChangeMixin, FulfillmentCase):
         self.assertEqual(len(done.rma_ids), 1)
         self.assertEqual(result[fine]["status"], "cancelled")
 
+    def _count_check_queries(self, orders):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        blockers = orders.with_user(self.salesman)._get_cancellation_blockers()
+        return self.cr.sql_log_count - before, blockers
+
+    def test_the_check_costs_the_same_queries_for_more_orders(self):
+        orders = self._create_orders([(self.product_a, 1), (self.product_b, 1)], 8)
+        self._confirm(orders)
+        for order in orders[::2]:
+            order.picking_ids.move_ids.picked = True
+        # Once first: the access rules the check reads stay cached after.
+        self._count_check_queries(orders)
+        few, few_blockers = self._count_check_queries(orders[:2])
+        many, many_blockers = self._count_check_queries(orders)
+        self.assertEqual(list(few_blockers), [orders[0]])
+        self.assertEqual(len(many_blockers), 4)
+        self.assertEqual(many, few)
+
     def test_unknown_source_is_refused(self):
         order = self._create_orders([(self.product_a, 1)])
         with self.assertRaises(UserError) as caught:
