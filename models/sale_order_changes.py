@@ -56,10 +56,13 @@ class SaleOrder(models.Model):
         self.ensure_one()
         self._check_order_change_source(source)
         with self.env.cr.savepoint():
-            self._check_delivery_address_change()
-            partner = self._get_delivery_address_partner(address)
+            # The address the order already has is no change, whatever the
+            # order's state: a connector may send it again.
+            partner = self._get_delivery_address_partner(address, create=False)
             if partner == self.partner_shipping_id:
                 return True
+            self._check_delivery_address_change()
+            partner = partner or self._get_delivery_address_partner(address)
             old = self.partner_shipping_id
             held = self.review_state == "to_review"
             self._apply_delivery_address(partner)
@@ -104,12 +107,13 @@ class SaleOrder(models.Model):
                 )
             )
 
-    def _get_delivery_address_partner(self, address):
+    def _get_delivery_address_partner(self, address, create=True):
         """The contact to deliver this order to for ``address`` (a partner or
         a dict of values, see ``_change_delivery_address``): the partner
         itself; for a dict, the current delivery address or a delivery
         address of the customer with the same values, else a new delivery
-        address under the customer."""
+        address under the customer (an empty recordset without
+        ``create``)."""
         self.ensure_one()
         if isinstance(address, models.BaseModel):
             if address._name != "res.partner" or len(address) != 1:
@@ -128,6 +132,8 @@ class SaleOrder(models.Model):
         for candidate in candidates:
             if self._is_same_delivery_address(candidate, vals):
                 return candidate
+        if not create:
+            return self.env["res.partner"]
         # Whoever may change the order's address may give the customer a new
         # delivery address: a salesperson without Contact Creation, a portal
         # customer or a connector alike.
@@ -428,7 +434,9 @@ class SaleOrder(models.Model):
         invoice posted or a payment received (money to give back). Extension
         point."""
         started = self._get_delivery_started_pickings()
-        confirmed = self.filtered(lambda order: order.state == "sale")
+        # Salespeople and customers may not read manufacturing orders or
+        # invoices: the check does.
+        confirmed = self.sudo().filtered(lambda order: order.state == "sale")
         # Read for the whole batch at once, then order by order from the cache.
         productions = confirmed._get_cancellation_started_productions()
         invoiced_lines = confirmed.order_line.filtered(
@@ -481,7 +489,7 @@ class SaleOrder(models.Model):
                 continue
             if any(tx.state in ("authorized", "done") for tx in order.transaction_ids):
                 result[order] = self.env._("it is paid")
-        return result
+        return {order: result[order] for order in self if order in result}
 
     def _get_cancellation_started_productions(self):
         """The manufacturing orders of these orders that make (or made) their
@@ -573,13 +581,14 @@ class SaleOrder(models.Model):
         ``_action_cancel()`` (no wizard, no email), and its production not
         started yet; the chatter says who asked, through what and why."""
         self.ensure_one()
+        order_sudo = self.sudo()
         productions = (
-            self._get_fulfillment_productions()
-            - self._get_cancellation_started_productions()
+            order_sudo._get_fulfillment_productions()
+            - order_sudo._get_cancellation_started_productions()
         ).filtered(lambda production: production.state != "cancel")
         self._action_cancel()
         if productions:
-            productions.sudo().action_cancel()
+            productions.action_cancel()
         order = self._with_order_change_note_lang(source)
         order.message_post(
             body=order.env._(

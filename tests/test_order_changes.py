@@ -178,6 +178,22 @@ class TestDeliveryAddressChange(OrderChangeMixin, FulfillmentCase):
             f"Cannot change the delivery address of {order.name}: {shipped.name} "
             "has already shipped.",
         )
+        # The address it already has is no change: sent again, it is accepted.
+        self.assertIs(self._change(order, order.partner_shipping_id), True)
+        self.assertIs(
+            self._change(
+                order,
+                {
+                    "name": self.customer.name,
+                    "street": self.customer.street,
+                    "city": self.customer.city,
+                    "zip": self.customer.zip,
+                    "country_id": self.customer.country_id.id,
+                    "email": self.customer.email,
+                },
+            ),
+            True,
+        )
 
     def test_address_change_of_a_delivery_being_picked_in_a_batch_is_refused(self):
         order, other = self._create_orders([(self.product_a, 2)], count=2)
@@ -463,6 +479,24 @@ class TestRequestCancellation(OrderChangeMixin, FulfillmentCase):
         self.assertEqual(
             (picked | invoiced).rma_ids.mapped("rma_type"), ["cancel", "cancel"]
         )
+
+    def test_made_to_order_goods_not_started_are_cancelled_with_the_order(self):
+        waiting, making = self._create_orders([(self.mto_product, 1)], count=2)
+        self._confirm(waiting | making)
+        production = making.mrp_production_ids
+        form = Form(production.with_user(self.mrp_user))
+        form.qty_producing = 1
+        form.save()
+        self.assertEqual(production.state, "to_close")
+        result = self._cancel(waiting | making)
+        self.assertEqual(result[waiting]["status"], "cancelled")
+        self.assertEqual(waiting.mrp_production_ids.state, "cancel")
+        self.assertEqual(result[making]["status"], "aftersales")
+        self.assertIn(
+            f"its goods are being made ({production.name})",
+            result[making]["message"],
+        )
+        self.assertEqual(production.state, "to_close")
 
     def test_each_order_of_a_batch_on_its_own(self):
         quotation, confirmed, shipped, cancelled = self._create_orders(
