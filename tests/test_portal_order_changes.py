@@ -260,3 +260,35 @@ class TestPortalOrderChanges(PortalCase):
         page = self._post_cancel(order, reason="   ")
         self._assert_page(page, has=["Tell us why you cancel the order."])
         self.assertEqual(order.state, "sale")
+
+    def test_customer_changes_the_address_then_cancels_in_the_browser(self):
+        province = self.env["res.country.state"].create(
+            {
+                "name": "Tour Province",
+                "code": "TOURP",
+                "country_id": self.env.ref("base.cn").id,
+            }
+        )
+        order = self._order()
+        picking = order.picking_ids
+        self.start_tour(
+            f"/my/orders/{order.id}",
+            "sale_fulfillment_portal_order_changes_tour",
+            login=self.portal_user.login,
+        )
+        address = order.partner_shipping_id
+        self.assertRecordValues(
+            address,
+            [
+                {
+                    "name": "Li Lei",
+                    "street": "88 Huaihai Road",
+                    "city": "Shanghai",
+                    "state_id": province.id,
+                    "parent_id": self.customer.id,
+                }
+            ],
+        )
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(picking.state, "cancel")
+        self.assertEqual(picking.partner_id, address)
