@@ -35,6 +35,7 @@ from . import (
     sale_order,
     sale_order_aftersales,
     sale_order_allocation,
+    sale_order_changes,
     sale_order_channel,
     sale_order_fulfillment_state,
     sale_order_intake,

@@ -58,6 +58,13 @@ class ResCompany(models.Model):
         "writing their planned dates. Off: planning is left to Odoo and to "
         "whoever clicks Schedule Production.",
     )
+    sale_portal_order_changes_enabled = fields.Boolean(
+        string="Order Changes on the Portal",
+        help="Customers may change the delivery address of their orders or "
+        "cancel them on the portal until the delivery has started; once it has, "
+        "they request the cancellation and an after-sales request is opened. "
+        "Off: the portal shows orders as in Odoo.",
+    )
 
     sale_review_allow_self_approval = fields.Boolean(
         string="Salespeople May Review Their Own Orders",

@@ -52,6 +52,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.rma_portal_user_id",
         readonly=False,
     )
+    sale_portal_order_changes_enabled = fields.Boolean(
+        related="company_id.sale_portal_order_changes_enabled",
+        readonly=False,
+    )
     pack_weight_tolerance_percent = fields.Float(
         related="company_id.pack_weight_tolerance_percent",
         readonly=False,

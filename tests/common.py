@@ -11,6 +11,7 @@ CAPABILITIES = (
     "sale_review_enabled",
     "sale_numbering_enabled",
     "sale_allocation_enabled",
+    "sale_portal_order_changes_enabled",
     "sale_notify_shipped",
     "sale_notify_delivered",
     "sale_payment_reminder_enabled",

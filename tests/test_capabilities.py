@@ -407,6 +407,8 @@ class TestCapabilityMigration(CapabilityCase):
                 "sale_numbering_enabled": True,
                 # Allocation came after 18.0.1.1.0: no database used it.
                 "sale_allocation_enabled": False,
+                # Portal order changes too.
+                "sale_portal_order_changes_enabled": False,
                 "sale_notify_shipped": True,
                 "sale_notify_delivered": True,
                 "sale_payment_reminder_enabled": False,
