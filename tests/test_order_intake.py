@@ -428,3 +428,84 @@ class TestOrderIntake(IntakeCase):
 
             extras.append(ours - self._queries(odoo_create))
         self.assertLessEqual(extras[1], extras[0], f"extra queries: {extras}")
+
+    def _order(self, result):
+        return self.env["sale.order"].browse(result["order_id"])
+
+    def test_new_address_sent_again_moves_the_order_and_its_deliveries(self):
+        order = self._order(self._intake(self._platform_order("2026120100090"))[0])
+        [result] = self._intake(
+            self._platform_order(
+                "2026120100090", state="上海", city="上海市", street="淮海中路 88 号"
+            )
+        )
+        self.assertEqual(
+            (result["status"], result["message"]),
+            ("updated", "Updated: delivery address."),
+        )
+        address = order.partner_shipping_id
+        self.assertEqual(
+            (address.state_id.name, address.street), ("上海市", "淮海中路 88 号")
+        )
+        self.assertEqual(order.picking_ids.partner_id, address)
+        self.assertIn(
+            "Intake Test Mall", order.message_ids.mapped("body")[0].striptags()
+        )
+
+    def test_new_address_after_picking_started_is_refused(self):
+        order = self._order(self._intake(self._platform_order("2026120100091"))[0])
+        picking = order.picking_ids
+        picking.move_ids.with_user(self.stock_user).picked = True
+        before = order.partner_shipping_id
+        [result] = self._intake(
+            self._platform_order("2026120100091", street="淮海中路 88 号")
+        )
+        self.assertEqual(
+            (result["status"], result["message"]),
+            (
+                "error",
+                f"Cannot change the delivery address of {order.name}: the goods of "
+                f"{picking.name} are already picked.",
+            ),
+        )
+        self.assertEqual(order.partner_shipping_id, before)
+        self.assertEqual(picking.partner_id, before)
+
+    def test_cancelled_on_the_platform_before_shipment_cancels_the_order(self):
+        order = self._order(self._intake(self._platform_order("2026120100092"))[0])
+        [result] = self._intake(
+            self._platform_order(
+                "2026120100092", status="cancelled", cancel_reason="买家取消"
+            )
+        )
+        self.assertEqual(
+            (result["status"], result["order_id"]), ("cancelled", order.id)
+        )
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(set(order.picking_ids.mapped("state")), {"cancel"})
+        [again] = self._intake(
+            self._platform_order("2026120100092", status="cancelled")
+        )
+        self.assertEqual(again["status"], "unchanged")
+
+    def test_cancelled_on_the_platform_after_shipment_opens_an_aftersales_request(
+        self,
+    ):
+        order = self._order(self._intake(self._platform_order("2026120100093"))[0])
+        shipped = self._ship(order)
+        [result] = self._intake(
+            self._platform_order("2026120100093", status="cancelled")
+        )
+        rma = order.rma_ids
+        self.assertEqual(len(rma), 1)
+        self.assertEqual(result["status"], "updated")
+        self.assertIn(f"{shipped.name} has already shipped", result["message"])
+        self.assertIn(rma.name, result["message"])
+        self.assertEqual(order.state, "sale")
+
+    def test_cancelled_before_it_was_taken_in_creates_nothing(self):
+        [result] = self._intake(
+            self._platform_order("2026120100094", status="cancelled")
+        )
+        self.assertEqual((result["status"], result["order_id"]), ("unchanged", False))
+        self.assertFalse(self._channel_orders())
