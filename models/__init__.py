@@ -58,6 +58,7 @@ from . import (
     stock_move_line,
     stock_pack_scan,
     stock_picking,
+    stock_picking_auto_receipt,
     stock_picking_cod,
     stock_picking_pack,
     stock_picking_pack_scan,
