@@ -35,6 +35,7 @@
         "reports/packing_slip_report.xml",
         "reports/rma_report.xml",
         "views/sale_order_views.xml",
+        "views/sale_order_cod_views.xml",
         "views/sale_order_numbering_views.xml",
         "views/utm_medium_views.xml",
         "views/sale_channel_product_views.xml",
@@ -85,6 +86,8 @@
         "data/demo/sale_fulfillment_digest_demo.xml",
         # Last: the demo orders above are confirmed before its allocation rules exist.
         "data/demo/sale_allocation_demo.xml",
+        # After the allocation rules, which choose their warehouses and carriers.
+        "data/demo/sale_order_cod_demo.xml",
         # After the allocation rules: the orders taken in are allocated.
         "data/demo/sale_intake_demo.xml",
     ],

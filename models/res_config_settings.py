@@ -89,6 +89,14 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.sale_notify_delivered",
         readonly=False,
     )
+    sale_auto_receipt_enabled = fields.Boolean(
+        related="company_id.sale_auto_receipt_enabled",
+        readonly=False,
+    )
+    sale_auto_receipt_days = fields.Integer(
+        related="company_id.sale_auto_receipt_days",
+        readonly=False,
+    )
     sale_default_medium_id = fields.Many2one(
         related="company_id.sale_default_medium_id",
         readonly=False,

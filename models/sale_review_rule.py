@@ -669,6 +669,9 @@ class SaleReviewRule(models.Model):
     def _evaluate_unpaid_prepayment(self, orders):
         result = {}
         for order in orders:
+            # Cash on delivery: the carrier collects, nothing is paid before.
+            if not order._is_payment_required_before_shipping():
+                continue
             if order.require_payment and not order._is_confirmation_amount_reached():
                 result[order] = message(
                     MESSAGES["unpaid_prepayment"],

@@ -16,6 +16,7 @@ CAPABILITIES = (
     "sale_notify_delivered",
     "sale_payment_reminder_enabled",
     "sale_rating_enabled",
+    "sale_auto_receipt_enabled",
     "stock_pack_check_enabled",
     "stock_auto_split_enabled",
     "mrp_auto_schedule_enabled",

@@ -413,6 +413,7 @@ class TestCapabilityMigration(CapabilityCase):
                 "sale_notify_delivered": True,
                 "sale_payment_reminder_enabled": False,
                 "sale_rating_enabled": False,
+                "sale_auto_receipt_enabled": False,
                 "stock_pack_check_enabled": True,
                 "stock_auto_split_enabled": True,
                 "mrp_auto_schedule_enabled": True,
