@@ -189,6 +189,7 @@ bench: check-odoo addons-link
 	$(ODOO) -d $(BENCH_DB) -i $(MODULE) --without-demo=all --stop-after-init --log-level=warn; \
 	$(PYTHON) bench/review.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH); \
 	$(PYTHON) bench/allocation.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH); \
+	$(PYTHON) bench/intake.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH); \
 	$(PYTHON) bench/split.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH); \
 	$(PYTHON) bench/aftersales.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH); \
 	$(PYTHON) bench/scheduling.py -d $(BENCH_DB) --addons-path=$(ODOO_ADDONS_PATH); \

@@ -36,17 +36,21 @@
         "reports/packing_slip_report.xml",
         "reports/rma_report.xml",
         "views/sale_order_views.xml",
+        "views/sale_order_cod_views.xml",
         "views/sale_order_numbering_views.xml",
         "views/utm_medium_views.xml",
+        "views/sale_channel_product_views.xml",
         "views/crm_team_views.xml",
         "views/delivery_carrier_views.xml",
         "views/sale_review_views.xml",
         "views/sale_allocation_rule_views.xml",
         "views/sale_order_allocation_views.xml",
+        "views/sale_order_changes_views.xml",
         "views/sale_review_rule_views.xml",
         "views/sale_rma_views.xml",
         "views/sale_portal_templates.xml",
         "views/sale_rma_portal_templates.xml",
+        "views/sale_order_changes_portal_templates.xml",
         "views/res_partner_views.xml",
         "views/product_template_views.xml",
         "views/stock_picking_views.xml",
@@ -66,6 +70,7 @@
         "wizards/sale_rma_wizard_views.xml",
         "wizards/mrp_schedule_wizard_views.xml",
         "wizards/sale_fulfillment_statistics_wizard_views.xml",
+        "wizards/sale_order_address_change_views.xml",
         "reports/production_plan_report.xml",
         "reports/order_statistics_report.xml",
         "views/menus.xml",
@@ -84,6 +89,10 @@
         "data/demo/sale_fulfillment_digest_demo.xml",
         # Last: the demo orders above are confirmed before its allocation rules exist.
         "data/demo/sale_allocation_demo.xml",
+        # After the allocation rules, which choose their warehouses and carriers.
+        "data/demo/sale_order_cod_demo.xml",
+        # After the allocation rules: the orders taken in are allocated.
+        "data/demo/sale_intake_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -90,6 +90,25 @@ ALLOCATION_SPLIT_POLICIES = [
     ("by_line", "By line: each line from the first warehouse covering it"),
 ]
 
+# Changes before shipment (拦截 / 改地址)
+
+# What a new delivery address may give, as partner fields (the many-2-ones as
+# ids), in the order forms show them.
+DELIVERY_ADDRESS_FIELDS = (
+    "name",
+    "phone",
+    "email",
+    "street",
+    "street2",
+    "city",
+    "zip",
+    "state_id",
+    "country_id",
+)
+# Where a change of an order comes from: the back office, the customer portal
+# or a sales channel's connector.
+ORDER_CHANGE_SOURCES = ("user", "portal", "channel")
+
 # Order import
 
 # What a column of an import template holds: the order intake's targets

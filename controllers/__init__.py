@@ -1,1 +1,1 @@
-from . import portal
+from . import portal, portal_order_changes

@@ -58,6 +58,13 @@ class ResCompany(models.Model):
         "writing their planned dates. Off: planning is left to Odoo and to "
         "whoever clicks Schedule Production.",
     )
+    sale_portal_order_changes_enabled = fields.Boolean(
+        string="Order Changes on the Portal",
+        help="Customers may change the delivery address of their orders or "
+        "cancel them on the portal until the delivery has started; once it has, "
+        "they request the cancellation and an after-sales request is opened. "
+        "Off: the portal shows orders as in Odoo.",
+    )
 
     sale_review_allow_self_approval = fields.Boolean(
         string="Salespeople May Review Their Own Orders",
@@ -152,6 +159,28 @@ class ResCompany(models.Model):
         help="Email the customer when a delivery of their order is marked delivered.",
     )
 
+    # Automatic receipt (自动确认收货).
+    sale_auto_receipt_enabled = fields.Boolean(
+        string="Automatic Receipt",
+        help="Mark a shipped delivery to a customer as delivered a number of "
+        "days after it left, when neither the carrier nor a person confirmed "
+        "it earlier; the delivered email and the satisfaction survey follow "
+        "as if it had been confirmed.",
+    )
+    sale_auto_receipt_days = fields.Integer(
+        string="Delivered After (days)",
+        default=15,
+        help="Days after a delivery left the warehouse when it counts as "
+        "received; it is dated that day.",
+    )
+    sale_auto_receipt_enabled_on = fields.Datetime(
+        string="Automatic Receipt Since",
+        readonly=True,
+        copy=False,
+        help="When the automatic receipt was last switched on: deliveries "
+        "whose day of receipt came before are left as they are.",
+    )
+
     # Channels (订单来源).
     sale_default_medium_id = fields.Many2one(
         comodel_name="utm.medium",
@@ -221,6 +250,18 @@ class ResCompany(models.Model):
                     )
                 )
 
+    @api.constrains("sale_auto_receipt_days")
+    def _check_sale_auto_receipt_days(self):
+        for company in self:
+            if company.sale_auto_receipt_days <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: deliveries count as received a number of "
+                        "days after they left; set more than zero days.",
+                        company=company.name,
+                    )
+                )
+
     @api.constrains("sale_rating_delay_hours")
     def _check_sale_rating_delay_hours(self):
         for company in self:
@@ -239,20 +280,29 @@ class ResCompany(models.Model):
         for vals in vals_list:
             if vals.get("sale_rating_enabled"):
                 vals["sale_rating_enabled_on"] = now
+            if vals.get("sale_auto_receipt_enabled"):
+                vals["sale_auto_receipt_enabled_on"] = now
         companies = super().create(vals_list)
         companies.filtered("sale_review_enabled")._activate_default_review_rules()
         return companies
 
     def write(self, vals):
-        switched_on = review_on = self.browse()
+        switched_on = review_on = receipt_on = self.browse()
         if vals.get("sale_rating_enabled"):
             switched_on = self.filtered(lambda company: not company.sale_rating_enabled)
         if vals.get("sale_review_enabled"):
             review_on = self.filtered(lambda company: not company.sale_review_enabled)
+        if vals.get("sale_auto_receipt_enabled"):
+            receipt_on = self.filtered(
+                lambda company: not company.sale_auto_receipt_enabled
+            )
         res = super().write(vals)
         if switched_on:
             # Switching the surveys on does not ask past customers.
             switched_on.sale_rating_enabled_on = fields.Datetime.now()
+        if receipt_on:
+            # Nor does the automatic receipt tell them of old deliveries.
+            receipt_on.sale_auto_receipt_enabled_on = fields.Datetime.now()
         review_on._activate_default_review_rules()
         return res
 

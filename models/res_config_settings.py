@@ -52,6 +52,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.rma_portal_user_id",
         readonly=False,
     )
+    sale_portal_order_changes_enabled = fields.Boolean(
+        related="company_id.sale_portal_order_changes_enabled",
+        readonly=False,
+    )
     pack_weight_tolerance_percent = fields.Float(
         related="company_id.pack_weight_tolerance_percent",
         readonly=False,
@@ -83,6 +87,14 @@ class ResConfigSettings(models.TransientModel):
     )
     sale_notify_delivered = fields.Boolean(
         related="company_id.sale_notify_delivered",
+        readonly=False,
+    )
+    sale_auto_receipt_enabled = fields.Boolean(
+        related="company_id.sale_auto_receipt_enabled",
+        readonly=False,
+    )
+    sale_auto_receipt_days = fields.Integer(
+        related="company_id.sale_auto_receipt_days",
         readonly=False,
     )
     sale_default_medium_id = fields.Many2one(

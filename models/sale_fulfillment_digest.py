@@ -35,6 +35,8 @@ COMPARED_KPIS = (
     "late_orders",
     "avg_rating",
     "rating_response_rate",
+    "cod_orders",
+    "cod_revenue",
 )
 
 # Upper bounds (in the company's currency) of the order amount brackets.
@@ -136,6 +138,12 @@ class SaleFulfillmentDigest(models.Model):
         help="Average customer rating, rating requests sent and answered, and "
         "the response rate.",
     )
+    kpi_cod = fields.Boolean(
+        string="Cash on Delivery",
+        default=True,
+        help="Orders paid on delivery, and what the carriers still hold of "
+        "those shipped, per carrier.",
+    )
     kpi_regions = fields.Boolean(string="Top Regions", default=True)
     kpi_products = fields.Boolean(string="Top Products", default=True)
     last_sent_on = fields.Datetime(readonly=True, copy=False)
@@ -204,8 +212,11 @@ class SaleFulfillmentDigest(models.Model):
         ``on_time_rate``, ``avg_lead_time_hours``, ``returned_orders``,
         ``return_rate``, ``returned_amount``, ``amount_paid``, ``held_orders``,
         ``late_orders``, ``avg_rating``, ``rating_response_rate``,
-        ``ratings_requested``, ``ratings_received``; ``amount_distribution``,
-        ``by_channel``, ``top_regions``, ``top_products`` (lists of dicts);
+        ``ratings_requested``, ``ratings_received``, ``cod_orders``,
+        ``cod_revenue``, ``cod_outstanding_orders``,
+        ``cod_outstanding_amount``; ``amount_distribution``,
+        ``by_channel``, ``cod_by_carrier``, ``top_regions``, ``top_products``
+        (lists of dicts);
         ``previous`` (the same figures for
         the period of the same length just before) and ``change`` (percent
         change of each compared figure, None when the previous one is zero);
@@ -221,6 +232,15 @@ class SaleFulfillmentDigest(models.Model):
         medium; "No Channel" when empty), ``channel_id``, ``name``,
         ``count``, ``revenue`` and ``share`` (percent of the revenue), by
         revenue.
+
+        Cash on delivery: ``cod_orders`` and ``cod_revenue`` (untaxed) are
+        the period's orders paid on delivery. What the carriers hold is
+        counted now, over the orders dated up to the period's end: orders
+        paid on delivery whose goods have left and whose money is not
+        received (``cod_outstanding_orders``), the amount still to receive,
+        taxes included (``cod_outstanding_amount``), and the same per carrier
+        (``cod_by_carrier``: ``carrier_id``, ``name``, ``count``, ``amount``;
+        "No Carrier" when the order has none), the largest amount first.
 
         A constant number of queries, however many orders.
         """
@@ -277,6 +297,7 @@ class SaleFulfillmentDigest(models.Model):
         domain = self._get_kpi_domain(company, start, end)
         kpis["amount_distribution"] = self._get_amount_distribution(company, domain)
         kpis["by_channel"] = self._get_channels(company, domain, kpis["revenue"])
+        kpis.update(self._get_cod_outstanding(company, end))
         kpis["top_regions"] = self._get_top_regions(domain)
         kpis["top_products"] = self._get_top_products(company, start, end)
         return kpis
@@ -314,6 +335,8 @@ class SaleFulfillmentDigest(models.Model):
                 response_rate,
                 ratings_requested,
                 ratings_received,
+                cod_orders,
+                cod_revenue,
             )
         ] = analysis._read_group(
             domain,
@@ -334,6 +357,8 @@ class SaleFulfillmentDigest(models.Model):
                 "rating_response_percent:avg",
                 "rating_requested_count:sum",
                 "rated_count:sum",
+                "cod_count:sum",
+                "cod_amount_untaxed:sum",
             ],
         )
         repeat = len(
@@ -380,6 +405,8 @@ class SaleFulfillmentDigest(models.Model):
             "rating_response_rate": round(response_rate or 0.0, 2),
             "ratings_requested": ratings_requested or 0,
             "ratings_received": ratings_received or 0,
+            "cod_orders": cod_orders or 0,
+            "cod_revenue": currency.round(cod_revenue or 0.0),
         }
 
     @api.model
@@ -457,6 +484,41 @@ class SaleFulfillmentDigest(models.Model):
             }
             for medium, count, amount in rows
         ]
+
+    @api.model
+    def _get_cod_outstanding(self, company, end):
+        """What the carriers hold now of the orders of ``company`` dated
+        before ``end``, paid on delivery, shipped and not settled:
+        ``cod_outstanding_orders``, ``cod_outstanding_amount`` (taxes
+        included) and ``cod_by_carrier`` ([{carrier_id, name, count,
+        amount}], the largest amount first). One query."""
+        rows = self.env["sale.order.analysis"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("is_cod_outstanding", "=", True),
+                ("date", "<", end),
+            ],
+            groupby=["carrier_id"],
+            aggregates=["__count", "cod_outstanding_amount:sum"],
+            order="cod_outstanding_amount:sum desc, __count desc",
+        )
+        currency = company.currency_id
+        by_carrier = [
+            {
+                "carrier_id": carrier.id,
+                "name": carrier.display_name or self.env._("No Carrier"),
+                "count": count,
+                "amount": currency.round(amount or 0.0),
+            }
+            for carrier, count, amount in rows
+        ]
+        return {
+            "cod_outstanding_orders": sum(row["count"] for row in by_carrier),
+            "cod_outstanding_amount": currency.round(
+                sum(row["amount"] for row in by_carrier)
+            ),
+            "cod_by_carrier": by_carrier,
+        }
 
     @api.model
     def _get_top_regions(self, domain):
@@ -592,6 +654,7 @@ class SaleFulfillmentDigest(models.Model):
             ("fulfillment", self.env._("Fulfillment"), self.kpi_fulfillment),
             ("returns", self.env._("Returns"), self.kpi_returns),
             ("satisfaction", self.env._("Satisfaction"), self.kpi_satisfaction),
+            ("cod", self.env._("Cash on Delivery"), self.kpi_cod),
             (
                 "distribution",
                 self.env._("Amount Distribution"),
@@ -622,6 +685,7 @@ class SaleFulfillmentDigest(models.Model):
                 for key, measure in (
                     ("amount_distribution", "count"),
                     ("by_channel", "revenue"),
+                    ("cod_by_carrier", "amount"),
                     ("top_regions", "revenue"),
                     ("top_products", "revenue"),
                 )

@@ -30,6 +30,7 @@ REVIEWED_ORDER_FIELDS = {
     "order_line",
     "company_id",
     "warehouse_id",
+    "payment_method",
 }
 
 # Orders numbered by a scheme have a name unique in their company.

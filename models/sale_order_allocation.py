@@ -102,7 +102,11 @@ class SaleOrder(models.Model):
         self._check_allocation_allowed()
         confirmed = self.filtered(lambda order: order.state == "sale")
         confirmed._check_reallocation()
-        confirmed._get_allocation_open_pickings().action_cancel()
+        open_pickings = confirmed._get_allocation_open_pickings()
+        # A batch nobody has picked from yet (Odoo batches the deliveries of
+        # new warehouses by itself) lets its deliveries go.
+        open_pickings.sudo().filtered("batch_id").batch_id = False
+        open_pickings.action_cancel()
         plan = self._action_allocate()
         if confirmed:
             confirmed.order_line._action_launch_stock_rule()
@@ -195,9 +199,12 @@ class SaleOrder(models.Model):
         )
 
     def _check_reallocation(self):
-        """Refuse to re-allocate orders whose deliveries have started: something
-        picked or done, packed, or in a batch or wave; and orders whose goods
-        are being made (procured again, they would be made twice)."""
+        """Refuse to re-allocate orders whose deliveries have started (what
+        "started" means is the order changes' ``_get_delivery_started_pickings``:
+        done, picked, packed, or in a wave or batch being picked) and orders
+        whose goods are being made (procured again, they would be made
+        twice)."""
+        started = self._get_delivery_started_pickings()
         for order in self:
             # Salespeople need not read manufacturing: the check does.
             productions = order.sudo().mrp_production_ids.filtered(
@@ -213,35 +220,13 @@ class SaleOrder(models.Model):
                         production=productions[0].name,
                     )
                 )
-            for picking in order.picking_ids.filtered(
-                lambda picking: picking.state != "cancel"
-            ):
-                if picking.state == "done" or any(picking.move_ids.mapped("picked")):
+            for picking in order.picking_ids:
+                if picking in started:
                     raise UserError(
                         self.env._(
-                            "Cannot re-allocate %(name)s: its delivery %(picking)s "
-                            "is already picked.",
+                            "Cannot re-allocate %(name)s: %(reason)s.",
                             name=order.name,
-                            picking=picking.name,
-                        )
-                    )
-                if picking.move_line_ids.result_package_id:
-                    raise UserError(
-                        self.env._(
-                            "Cannot re-allocate %(name)s: its delivery %(picking)s "
-                            "is already packed.",
-                            name=order.name,
-                            picking=picking.name,
-                        )
-                    )
-                if picking.batch_id:
-                    raise UserError(
-                        self.env._(
-                            "Cannot re-allocate %(name)s: its delivery %(picking)s "
-                            "is in the batch %(batch)s.",
-                            name=order.name,
-                            picking=picking.name,
-                            batch=picking.batch_id.name,
+                            reason=started[picking],
                         )
                     )
 

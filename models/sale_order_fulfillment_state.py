@@ -37,7 +37,9 @@ class SaleOrder(models.Model):
         "invoices.\n"
         "- Quotation: not confirmed yet.\n"
         "- Awaiting Payment: a sent quotation waits for the customer's online "
-        "payment, or a confirmed order with nothing to ship is not paid yet.\n"
+        "payment, or a confirmed order with nothing to ship is not paid yet. "
+        "Never a cash-on-delivery order: it ships without waiting for "
+        "payment.\n"
         "- In Production: nothing shipped yet and make-to-order production is "
         "still running.\n"
         "- To Ship: ready to be shipped, nothing shipped yet.\n"
@@ -58,6 +60,7 @@ class SaleOrder(models.Model):
     @api.depends(
         "state",
         "review_state",
+        "payment_method",
         "require_payment",
         "prepayment_percent",
         "amount_total",
@@ -134,8 +137,13 @@ class SaleOrder(models.Model):
         if self.delivery_status == "partial":
             return "partially_shipped"
         if not any(line.product_type == "consu" for line in self.order_line):
-            # Nothing to ship (services only): what is left is getting paid.
-            return "done" if self._is_fulfillment_settled() else "to_pay"
+            # Nothing to ship (services only): what is left is getting paid,
+            # or, paid on delivery, collected.
+            if self._is_fulfillment_settled():
+                return "done"
+            return (
+                "to_pay" if self._is_payment_required_before_shipping() else "shipped"
+            )
         productions = self._get_fulfillment_productions()
         if any(mo.state not in ("done", "cancel") for mo in productions):
             return "in_production"
@@ -189,11 +197,13 @@ class SaleOrder(models.Model):
         """Whether a sent quotation waits for the customer to pay online.
 
         Odoo confirms such a quotation by itself once the prepayment is received.
+        Orders paid on delivery never wait for payment.
         """
         self.ensure_one()
         return (
             self.state == "sent"
             and self.require_payment
+            and self._is_payment_required_before_shipping()
             and not self._is_confirmation_amount_reached()
         )
 

@@ -696,7 +696,7 @@ class SaleOrder(models.Model):
         if self._get_intake_address_key(address_vals) != self._get_intake_address_key(
             self.partner_shipping_id
         ):
-            self._change_delivery_address(address_vals)
+            self._change_delivery_address(address_vals, source="channel")
             changes.append(_("delivery address"))
         if (data["customer_note"] or False) != (self.customer_note or False):
             self.customer_note = data["customer_note"] or False
@@ -762,10 +762,13 @@ class SaleOrder(models.Model):
         self.ensure_one()
         outcome = self._request_cancellation(
             intake_text(reason) or self.env._("Cancelled on the platform."),
-            "channel",
+            source="channel",
         )[self]
+        # An after-sales request opened instead of the cancellation changes
+        # the order: "updated", with the reason in the message.
         status = {
             "cancelled": "cancelled",
             "unchanged": "unchanged",
+            "error": "error",
         }.get(outcome["status"], "updated")
         return {"status": status, "order_id": self.id, "message": outcome["message"]}

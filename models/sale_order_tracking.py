@@ -361,18 +361,23 @@ class SaleOrder(models.Model):
         """Remind customers of their unpaid orders (催款) and cancel the orders
         left unpaid too long, as the company settings say.
 
-        Orders awaiting payment (``fulfillment_state = 'to_pay'``) get one
-        reminder once they waited the reminder delay; past the cancel delay
+        Orders awaiting payment (``fulfillment_state = 'to_pay'``; never
+        those paid on delivery, see ``_is_payment_required_before_shipping``)
+        get one reminder once they waited the reminder delay; past the cancel delay
         (when set) a quotation whose customer was reminded is cancelled,
         unless something was shipped, invoiced or paid. Running it twice sends
         nothing more.
         """
         now = fields.Datetime.now()
-        orders = self.sudo().search(
-            [
-                ("fulfillment_state", "=", "to_pay"),
-                ("company_id.sale_payment_reminder_enabled", "=", True),
-            ]
+        orders = (
+            self.sudo()
+            .search(
+                [
+                    ("fulfillment_state", "=", "to_pay"),
+                    ("company_id.sale_payment_reminder_enabled", "=", True),
+                ]
+            )
+            .filtered(lambda order: order._is_payment_required_before_shipping())
         )
         to_remind = orders.filtered(
             lambda order: (

@@ -587,14 +587,9 @@ class SaleReviewRule(models.Model):
     def _get_duplicate_reference_fields(self):
         """Hook: the ``sale.order`` fields holding the references that name an
         order for its customer or its channel: the customer reference
-        (``client_order_ref``) and, where the field exists, the platform order
-        number (``channel_order_ref``). Override to add a connector's own."""
-        order_fields = self.env["sale.order"]._fields
-        return [
-            field
-            for field in ("client_order_ref", "channel_order_ref")
-            if field in order_fields
-        ]
+        (``client_order_ref``) and the platform order number
+        (``channel_order_ref``). Override to add a connector's own."""
+        return ["client_order_ref", "channel_order_ref"]
 
     def _evaluate_duplicate_order(self, orders):
         window = timedelta(hours=self.window_hours)
@@ -669,6 +664,9 @@ class SaleReviewRule(models.Model):
     def _evaluate_unpaid_prepayment(self, orders):
         result = {}
         for order in orders:
+            # Cash on delivery: the carrier collects, nothing is paid before.
+            if not order._is_payment_required_before_shipping():
+                continue
             if order.require_payment and not order._is_confirmation_amount_reached():
                 result[order] = message(
                     MESSAGES["unpaid_prepayment"],

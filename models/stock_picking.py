@@ -177,6 +177,8 @@ class StockPicking(models.Model):
     def _action_mark_delivered(self, delivered_on=None):
         """Record the customer's receipt of these done deliveries at
         ``delivered_on`` (now by default) and email the customers once.
+        ``delivered_on`` may also map each delivery's id to its own moment
+        (the automatic receipt marks a batch that way, in one go).
 
         Hook for carrier integrations: call it when the carrier confirms the
         delivery. Deliveries already marked are left as they are. Returns the
@@ -186,9 +188,15 @@ class StockPicking(models.Model):
             lambda picking: picking.state == "done" and not picking.delivered_on
         )
         if pickings:
-            pickings.sudo().write(
-                {"delivered_on": delivered_on or fields.Datetime.now()}
-            )
+            if isinstance(delivered_on, dict):
+                for when, group in pickings.grouped(
+                    lambda picking: delivered_on[picking.id]
+                ).items():
+                    group.sudo().write({"delivered_on": when})
+            else:
+                pickings.sudo().write(
+                    {"delivered_on": delivered_on or fields.Datetime.now()}
+                )
             pickings._send_sale_milestone_mail("delivered")
         return pickings
 

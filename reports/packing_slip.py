@@ -5,7 +5,8 @@ from odoo import api, models
 
 class ReportPackingSlip(models.AbstractModel):
     """Packing slip (发货单) that travels with the parcel: what is shipped, in
-    which packages, how heavy, with which carrier."""
+    which packages, how heavy, with which carrier, and the cash to collect of
+    orders paid on delivery."""
 
     _name = "report.sale_fulfillment.report_packing_slip"
     _description = "Packing Slip"
@@ -19,6 +20,7 @@ class ReportPackingSlip(models.AbstractModel):
             "docs": pickings,
             "slip_lines": self._get_packing_slip_lines(pickings),
             "slip_packages": self._get_packing_slip_packages(pickings),
+            "slip_collections": self._get_packing_slip_collections(pickings),
         }
 
     @api.model
@@ -69,3 +71,11 @@ class ReportPackingSlip(models.AbstractModel):
                     }
                 )
         return result
+
+    @api.model
+    def _get_packing_slip_collections(self, pickings):
+        """``{picking id: [collection]}``: the cash-on-delivery orders of each
+        delivery with the amount the carrier collects
+        (``stock.picking._get_cod_collections``); prepaid deliveries have
+        none."""
+        return pickings._get_cod_collections()

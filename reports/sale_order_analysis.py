@@ -11,8 +11,9 @@ RETURN_RMA_TYPES = ("return_refund", "exchange")
 
 class SaleOrderAnalysis(models.Model):
     """One row per confirmed (or held) sales order with what happened to it:
-    money, channel, shipping lead time, punctuality, returns, review time and
-    the customer's rating.
+    money, channel, shipping lead time, punctuality, returns, review time,
+    the customer's rating and, paid on delivery, what the carrier still
+    holds.
 
     The KPIs of the order digests aggregate this view, so that the emailed
     figures and the pivot the manager opens are the same numbers.
@@ -175,6 +176,29 @@ class SaleOrderAnalysis(models.Model):
     )
     rating_requested_count = fields.Integer(string="# Ratings Requested", readonly=True)
     rated_count = fields.Integer(string="# Rated", readonly=True)
+    payment_method = fields.Selection(
+        selection="_get_payment_methods",
+        readonly=True,
+    )
+    carrier_id = fields.Many2one(comodel_name="delivery.carrier", readonly=True)
+    cod_count = fields.Integer(string="# Cash on Delivery", readonly=True)
+    cod_amount_untaxed = fields.Monetary(
+        string="Cash on Delivery (Untaxed)",
+        readonly=True,
+        help="The untaxed amount of the order when it is paid on delivery.",
+    )
+    is_cod_outstanding = fields.Boolean(
+        string="COD Outstanding",
+        readonly=True,
+        help="A cash-on-delivery order whose goods have left and whose money "
+        "is not received yet.",
+    )
+    cod_outstanding_amount = fields.Monetary(
+        string="COD Outstanding Amount",
+        readonly=True,
+        help="What the carrier still holds of a cash-on-delivery order whose "
+        "goods have left: its total minus what was received, taxes included.",
+    )
     rating_response_percent = fields.Float(
         string="Rating Response Rate (%)",
         readonly=True,
@@ -208,6 +232,9 @@ class SaleOrderAnalysis(models.Model):
             "reviewed_on",
             "review_held_on",
             "rating_request_sent_on",
+            "payment_method",
+            "carrier_id",
+            "is_cod_outstanding",
         ],
         "sale.order.line": [
             "order_id",
@@ -246,6 +273,14 @@ class SaleOrderAnalysis(models.Model):
         "rating.rating": ["res_model", "res_id", "rating", "consumed"],
     }
 
+    @api.model
+    def _get_payment_methods(self):
+        return (
+            self.env["sale.order"]
+            ._fields["payment_method"]
+            ._description_selection(self.env)
+        )
+
     @property
     def _table_query(self):
         return self._get_query()
@@ -278,7 +313,14 @@ class SaleOrderAnalysis(models.Model):
                    flags.is_rated::int AS rated_count,
                    CASE WHEN flags.rating_requested_on IS NULL THEN NULL
                         WHEN flags.is_rated THEN 100.0
-                        ELSE 0.0 END AS rating_response_percent
+                        ELSE 0.0 END AS rating_response_percent,
+                   (flags.payment_method = 'cod')::int AS cod_count,
+                   CASE WHEN flags.payment_method = 'cod'
+                        THEN flags.amount_untaxed ELSE 0 END
+                       AS cod_amount_untaxed,
+                   CASE WHEN flags.is_cod_outstanding
+                        THEN GREATEST(flags.amount_total - flags.amount_paid, 0)
+                        ELSE 0 END AS cod_outstanding_amount
               FROM (
                     SELECT base.*,
                            base.amount_paid > 0 AS is_paid,
@@ -358,7 +400,10 @@ class SaleOrderAnalysis(models.Model):
                    ) / 3600.0 AS review_hours,
                    so.rating_request_sent_on AS rating_requested_on,
                    rated.value AS rating_value,
-                   rated.value IS NOT NULL AS is_rated
+                   rated.value IS NOT NULL AS is_rated,
+                   so.payment_method AS payment_method,
+                   so.carrier_id AS carrier_id,
+                   COALESCE(so.is_cod_outstanding, FALSE) AS is_cod_outstanding
               FROM sale_order so
               JOIN res_company company ON company.id = so.company_id
               JOIN res_partner customer ON customer.id = so.partner_id

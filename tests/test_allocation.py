@@ -533,8 +533,8 @@ class TestReallocation(AllocationCase):
         order.picking_ids.move_ids.with_user(self.stock_user).picked = True
         self._assert_refused(
             order,
-            f"Cannot re-allocate {order.name}: its delivery "
-            f"{order.picking_ids.name} is already picked.",
+            f"Cannot re-allocate {order.name}: the goods of "
+            f"{order.picking_ids.name} are already picked.",
         )
 
     def test_packed_delivery_is_refused(self):
@@ -544,21 +544,40 @@ class TestReallocation(AllocationCase):
         order.picking_ids.move_line_ids.result_package_id = package
         self._assert_refused(
             order,
-            f"Cannot re-allocate {order.name}: its delivery "
-            f"{order.picking_ids.name} is already packed.",
+            f"Cannot re-allocate {order.name}: {order.picking_ids.name} is being "
+            "packed.",
         )
 
-    def test_batched_delivery_is_refused(self):
-        order = self._order([(self.cup, 2)])
-        self._confirm(order)
+    def test_delivery_in_a_batch_being_picked_is_refused(self):
+        order, other = self._order([(self.cup, 2)]), self._order([(self.cup, 1)])
+        self._confirm(order | other)
         batch = self.env["stock.picking.batch"].create(
-            {"name": "WAVE-ALLOC", "picking_ids": [Command.set(order.picking_ids.ids)]}
+            {
+                "name": "WAVE-ALLOC",
+                "picking_ids": [Command.set((order | other).picking_ids.ids)],
+            }
         )
+        batch.action_confirm()
+        other.picking_ids.move_ids.with_user(self.stock_user).picked = True
         self._assert_refused(
             order,
-            f"Cannot re-allocate {order.name}: its delivery "
-            f"{order.picking_ids.name} is in the batch {batch.name}.",
+            f"Cannot re-allocate {order.name}: {order.picking_ids.name} is in the "
+            f"batch {batch.name}, which is being picked.",
         )
+
+    def test_delivery_in_a_batch_nobody_picked_from_leaves_it(self):
+        order = self._order([(self.cup, 2)])
+        self._confirm(order)
+        picking = order.picking_ids
+        batch = self.env["stock.picking.batch"].create(
+            {"name": "WAVE-ALLOC", "picking_ids": [Command.set(picking.ids)]}
+        )
+        batch.action_confirm()
+        order.with_user(self.salesman).action_allocate()
+        self.assertEqual(picking.state, "cancel")
+        self.assertFalse(picking.batch_id)
+        self.assertFalse(batch.picking_ids)
+        self.assertTrue(order.picking_ids - picking)
 
     def test_order_in_production_is_refused(self):
         order = self._order([(self.mto_product, 1)])

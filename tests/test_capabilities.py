@@ -407,10 +407,13 @@ class TestCapabilityMigration(CapabilityCase):
                 "sale_numbering_enabled": True,
                 # Allocation came after 18.0.1.1.0: no database used it.
                 "sale_allocation_enabled": False,
+                # Portal order changes too.
+                "sale_portal_order_changes_enabled": False,
                 "sale_notify_shipped": True,
                 "sale_notify_delivered": True,
                 "sale_payment_reminder_enabled": False,
                 "sale_rating_enabled": False,
+                "sale_auto_receipt_enabled": False,
                 "stock_pack_check_enabled": True,
                 "stock_auto_split_enabled": True,
                 "mrp_auto_schedule_enabled": True,

@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import IntakeCase, switch_review_on
@@ -335,3 +336,176 @@ class TestOrderIntake(IntakeCase):
             *(self._platform_order(f"20261201001{i:02d}") for i in range(5))
         )
         self.assertEqual(confirmed, [[r["order_id"] for r in results]])
+
+    def _queries(self, action):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        action()
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before
+
+    def test_intake_costs_a_fixed_number_of_queries_more_than_odoo_create(self):
+        """Taking in a batch reads and matches it in a few queries whatever its
+        size: against Odoo's own creation of the same customers, addresses and
+        orders, the difference does not grow with the batch."""
+        SaleOrder = self.env["sale.order"]
+        Partner = self.env["res.partner"]
+        extras = []
+        for size, start in ((10, 100), (20, 200)):
+            orders = [
+                self._platform_order(
+                    f"2026120109{start + i:03d}",
+                    lines=[("SF-CUP", 1, 9.5), ("6901234567892", 2, 40)],
+                    phone=f"1390000{start + i:04d}",
+                )
+                for i in range(size)
+            ]
+            ours = self._queries(
+                lambda orders=orders: SaleOrder._intake_create(
+                    orders, self.channel, confirm=False
+                )
+            )
+            created = SaleOrder.search(
+                [("channel_order_ref", "=like", f"2026120109{start // 100}%")]
+            )
+            self.assertEqual(len(created), size)
+
+            def odoo_create(created=created):
+                customers = Partner.create(
+                    [
+                        {
+                            "name": order.partner_id.name,
+                            "phone": order.partner_id.phone,
+                            "email": order.partner_id.email,
+                            "country_id": order.partner_id.country_id.id,
+                            "customer_rank": 1,
+                        }
+                        for order in created
+                    ]
+                )
+                addresses = Partner.create(
+                    [
+                        {
+                            "name": order.partner_id.name,
+                            "parent_id": customer.id,
+                            "type": "delivery",
+                            "phone": order.partner_shipping_id.phone,
+                            "email": order.partner_shipping_id.email,
+                            "street": order.partner_shipping_id.street,
+                            "street2": order.partner_shipping_id.street2,
+                            "city": order.partner_shipping_id.city,
+                            "zip": order.partner_shipping_id.zip,
+                            "state_id": order.partner_shipping_id.state_id.id,
+                            "country_id": order.partner_shipping_id.country_id.id,
+                        }
+                        for order, customer in zip(created, customers, strict=True)
+                    ]
+                )
+                SaleOrder.create(
+                    [
+                        {
+                            "partner_id": customer.id,
+                            "partner_invoice_id": customer.id,
+                            "partner_shipping_id": address.id,
+                            "medium_id": self.channel.id,
+                            "order_line": [
+                                Command.create(
+                                    {
+                                        "product_id": line.product_id.id,
+                                        "product_uom_qty": line.product_uom_qty,
+                                        "price_unit": line.price_unit,
+                                    }
+                                )
+                                for line in order.order_line
+                            ],
+                        }
+                        for order, customer, address in zip(
+                            created, customers, addresses, strict=True
+                        )
+                    ]
+                )
+
+            extras.append(ours - self._queries(odoo_create))
+        self.assertLessEqual(extras[1], extras[0], f"extra queries: {extras}")
+
+    def _order(self, result):
+        return self.env["sale.order"].browse(result["order_id"])
+
+    def test_new_address_sent_again_moves_the_order_and_its_deliveries(self):
+        order = self._order(self._intake(self._platform_order("2026120100090"))[0])
+        [result] = self._intake(
+            self._platform_order(
+                "2026120100090", state="上海", city="上海市", street="淮海中路 88 号"
+            )
+        )
+        self.assertEqual(
+            (result["status"], result["message"]),
+            ("updated", "Updated: delivery address."),
+        )
+        address = order.partner_shipping_id
+        self.assertEqual(
+            (address.state_id.name, address.street), ("上海市", "淮海中路 88 号")
+        )
+        self.assertEqual(order.picking_ids.partner_id, address)
+        self.assertIn(
+            "Intake Test Mall", order.message_ids.mapped("body")[0].striptags()
+        )
+
+    def test_new_address_after_picking_started_is_refused(self):
+        order = self._order(self._intake(self._platform_order("2026120100091"))[0])
+        picking = order.picking_ids
+        picking.move_ids.with_user(self.stock_user).picked = True
+        before = order.partner_shipping_id
+        [result] = self._intake(
+            self._platform_order("2026120100091", street="淮海中路 88 号")
+        )
+        self.assertEqual(
+            (result["status"], result["message"]),
+            (
+                "error",
+                f"Cannot change the delivery address of {order.name}: the goods of "
+                f"{picking.name} are already picked.",
+            ),
+        )
+        self.assertEqual(order.partner_shipping_id, before)
+        self.assertEqual(picking.partner_id, before)
+
+    def test_cancelled_on_the_platform_before_shipment_cancels_the_order(self):
+        order = self._order(self._intake(self._platform_order("2026120100092"))[0])
+        [result] = self._intake(
+            self._platform_order(
+                "2026120100092", status="cancelled", cancel_reason="买家取消"
+            )
+        )
+        self.assertEqual(
+            (result["status"], result["order_id"]), ("cancelled", order.id)
+        )
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(set(order.picking_ids.mapped("state")), {"cancel"})
+        [again] = self._intake(
+            self._platform_order("2026120100092", status="cancelled")
+        )
+        self.assertEqual(again["status"], "unchanged")
+
+    def test_cancelled_on_the_platform_after_shipment_opens_an_aftersales_request(
+        self,
+    ):
+        order = self._order(self._intake(self._platform_order("2026120100093"))[0])
+        shipped = self._ship(order)
+        [result] = self._intake(
+            self._platform_order("2026120100093", status="cancelled")
+        )
+        rma = order.rma_ids
+        self.assertEqual(len(rma), 1)
+        self.assertEqual(result["status"], "updated")
+        self.assertIn(f"{shipped.name} has already shipped", result["message"])
+        self.assertIn(rma.name, result["message"])
+        self.assertEqual(order.state, "sale")
+
+    def test_cancelled_before_it_was_taken_in_creates_nothing(self):
+        [result] = self._intake(
+            self._platform_order("2026120100094", status="cancelled")
+        )
+        self.assertEqual((result["status"], result["order_id"]), ("unchanged", False))
+        self.assertFalse(self._channel_orders())

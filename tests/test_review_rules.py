@@ -165,7 +165,7 @@ class TestReviewRuleTypes(ReviewCase):
         )
         self.assertEqual(
             self.env["sale.review.rule"]._get_duplicate_reference_fields(),
-            ["client_order_ref"],
+            ["client_order_ref", "channel_order_ref"],
         )
 
     def test_rule_form_says_what_a_duplicate_order_is(self):

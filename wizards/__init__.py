@@ -8,6 +8,7 @@ from . import (
     mrp_schedule_wizard,
     sale_allocation_simulation,
     sale_fulfillment_statistics_wizard,
+    sale_order_address_change,
     sale_review_reject_wizard,
     sale_review_simulation,
     sale_rma_wizard,
