@@ -249,7 +249,7 @@ class SaleOrderImport(models.Model):
             record = record.with_company(record.company_id)
             # Rows read before the template changed are read again, unless
             # the import has started (it goes on where it stopped).
-            if not record.row_ids or (
+            if not record.row_count or (
                 not record.processed_count
                 and record.template_id._is_changed_since(record.read_on)
             ):
@@ -311,7 +311,15 @@ class SaleOrderImport(models.Model):
     def action_view_orders(self):
         """The orders this import created or found already imported."""
         self.ensure_one()
-        orders = self.row_ids.order_id
+        orders = self.env["sale.order"].union(
+            *(
+                order
+                for [order] in self.env["sale.order.import.row"]._read_group(
+                    [("import_id", "=", self.id), ("order_id", "!=", False)],
+                    groupby=["order_id"],
+                )
+            )
+        )
         action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
         action.update(
             domain=[("id", "in", orders.ids)],
@@ -390,9 +398,9 @@ class SaleOrderImport(models.Model):
         and what is wrong with a row on its own. Raises a UserError when the
         file cannot be read or lacks a required column."""
         self.ensure_one()
-        self.row_ids.unlink()
         template = self.template_id
         Row = self.env["sale.order.import.row"]
+        Row.search([("import_id", "=", self.id)]).unlink()
         try:
             with self._open_file() as stream:
                 sheet = self._get_sheet_reader(stream)

@@ -175,7 +175,11 @@ class SaleOrderImportTemplate(models.Model):
             "records": [],
         }
         try:
-            sheet = self._get_sheet_reader(base64.b64decode(self.sample_file))
+            sample = self.sample_file
+            if self.env.context.get("bin_size"):
+                # The file itself, not its size.
+                sample = self.with_context(bin_size=False).sample_file
+            sheet = self._get_sheet_reader(base64.b64decode(sample))
             preview["file_format"] = self._get_file_format_label(sheet)
             rows = sheet.rows()
             header = []
@@ -195,11 +199,14 @@ class SaleOrderImportTemplate(models.Model):
                 {"target": target, "headers": ", ".join(headers)}
                 for target, headers in missing
             ]
-            preview["absent"] = sorted(
+            absent = (
                 {target for target, _header in columns}
                 - set(positions)
                 - {target for target, _headers in missing}
             )
+            preview["absent"] = [
+                target for target in reader.TARGETS if target in absent
+            ]
             preview["targets"] = [
                 target for target in reader.TARGETS if target in positions
             ]
