@@ -391,17 +391,16 @@ class SaleOrder(models.Model):
     def _prepare_intake_order(self, order, medium, lookup):
         """Read one platform order (see ``_prepare_intake_orders``); products
         and existing orders are looked up for the batch afterwards."""
-        _ = self.env._
         errors = []
         raw_ref = order.get("channel_order_ref")
         ref = intake_text(raw_ref)
         if not medium:
-            errors.append(_("The orders' channel is missing."))
+            errors.append(self.env._("The orders' channel is missing."))
         if not ref:
-            errors.append(_("The platform order number is missing."))
+            errors.append(self.env._("The platform order number is missing."))
         elif isinstance(raw_ref, float) or SCIENTIFIC_NUMBER.match(ref):
             errors.append(
-                _(
+                self.env._(
                     "The platform order number %(number)s was turned into a "
                     "number by a spreadsheet: its last digits are lost. Format "
                     "the column as text and export again.",
@@ -421,20 +420,20 @@ class SaleOrder(models.Model):
             data["date_order"] = self._parse_intake_date(order.get("date_order"))
             if not data["date_order"]:
                 errors.append(
-                    _(
+                    self.env._(
                         "The order date %(value)s is not a date (for example "
                         "2026-12-01 10:30).",
                         value=intake_text(order.get("date_order")),
                     )
                 )
         if not data["partner_name"]:
-            errors.append(_("The recipient's name is missing."))
+            errors.append(self.env._("The recipient's name is missing."))
         country = self.env.company.country_id
         if intake_text(order.get("country")):
             country = lookup.country(order.get("country"))
             if not country:
                 errors.append(
-                    _(
+                    self.env._(
                         "Unknown country %(country)s.",
                         country=intake_text(order.get("country")),
                     )
@@ -445,7 +444,7 @@ class SaleOrder(models.Model):
             country = state.country_id or country
         if intake_text(order.get("state")) and not state and country:
             errors.append(
-                _(
+                self.env._(
                     "Unknown province %(state)s in %(country)s.",
                     state=intake_text(order.get("state")),
                     country=country.display_name,
@@ -459,7 +458,7 @@ class SaleOrder(models.Model):
             data["carrier_id"] = carrier.id
             if not carrier:
                 errors.append(
-                    _(
+                    self.env._(
                         "Unknown carrier %(carrier)s: create the shipping method, "
                         "or map the name to one in the import template.",
                         carrier=intake_text(order.get("carrier")),
@@ -469,7 +468,7 @@ class SaleOrder(models.Model):
         line_errors = []
         raw_lines = order.get("lines") or []
         if not isinstance(raw_lines, list | tuple) or not raw_lines:
-            errors.append(_("The order has no lines."))
+            errors.append(self.env._("The order has no lines."))
             raw_lines = []
         for raw_line in raw_lines:
             line, line_error = self._prepare_intake_line(raw_line)
@@ -486,7 +485,6 @@ class SaleOrder(models.Model):
     @api.model
     def _prepare_intake_line(self, raw_line):
         """One line of a platform order: ``(line, error or False)``."""
-        _ = self.env._
         if not isinstance(raw_line, dict):
             raw_line = {}
         line = {
@@ -497,16 +495,16 @@ class SaleOrder(models.Model):
             "products": [],
         }
         if not line["sku"]:
-            return line, _("The SKU is missing.")
+            return line, self.env._("The SKU is missing.")
         if not line["quantity"] or line["quantity"] <= 0:
-            return line, _(
+            return line, self.env._(
                 "The quantity %(quantity)s is not a number above zero.",
                 quantity=intake_text(raw_line.get("quantity")) or "-",
             )
         if intake_text(raw_line.get("price_unit")):
             line["price_unit"] = self._parse_intake_number(raw_line.get("price_unit"))
             if line["price_unit"] is None or line["price_unit"] < 0:
-                return line, _(
+                return line, self.env._(
                     "The unit price %(price)s is not an amount.",
                     price=intake_text(raw_line.get("price_unit")),
                 )
@@ -689,7 +687,6 @@ class SaleOrder(models.Model):
         address, remark, payment method or, on a quotation, new lines.
         Returns the result (``updated`` or ``unchanged``)."""
         self.ensure_one()
-        _ = self.env._
         changes = []
         data = prepared["data"]
         address_vals = self._prepare_intake_address_vals(data)
@@ -697,25 +694,25 @@ class SaleOrder(models.Model):
             self.partner_shipping_id
         ):
             self._change_delivery_address(address_vals, source="channel")
-            changes.append(_("delivery address"))
+            changes.append(self.env._("delivery address"))
         if (data["customer_note"] or False) != (self.customer_note or False):
             self.customer_note = data["customer_note"] or False
-            changes.append(_("remark"))
+            changes.append(self.env._("remark"))
         if data["payment_method"] != self.payment_method:
             if self.picking_ids.filtered(lambda picking: picking.state == "done"):
                 raise UserError(
-                    _(
+                    self.env._(
                         "The payment method of %(order)s cannot change: goods "
                         "have shipped.",
                         order=self.name,
                     )
                 )
             self.payment_method = data["payment_method"]
-            changes.append(_("payment method"))
+            changes.append(self.env._("payment method"))
         if self._get_intake_line_key(prepared) != self._get_order_line_key():
             if self.state not in ("draft", "sent"):
                 raise UserError(
-                    _(
+                    self.env._(
                         "The lines of %(order)s changed on the platform after it "
                         "was confirmed: change the order with an after-sales "
                         "request.",
@@ -727,13 +724,13 @@ class SaleOrder(models.Model):
                 for line in prepared["lines"]
                 for line_vals in self._prepare_intake_line_vals(line)
             ]
-            changes.append(_("lines"))
+            changes.append(self.env._("lines"))
         if not changes:
             return {"status": "unchanged", "order_id": self.id, "message": ""}
         return {
             "status": "updated",
             "order_id": self.id,
-            "message": _("Updated: %(changes)s.", changes=", ".join(changes)),
+            "message": self.env._("Updated: %(changes)s.", changes=", ".join(changes)),
         }
 
     @api.model
