@@ -137,6 +137,6 @@ ORDER_IMPORT_TARGETS = [
 ORDER_IMPORT_ROW_STATUSES = [
     ("ok", "OK"),
     ("error", "Error"),
-    ("duplicate", "Duplicate"),
+    ("duplicate", "Already Imported"),
     ("imported", "Imported"),
 ]
