@@ -135,7 +135,7 @@ ORDER_IMPORT_TARGETS = [
     ("buyer_ref", "Buyer ID"),
 ]
 ORDER_IMPORT_ROW_STATUSES = [
-    ("ok", "OK"),
+    ("ok", "Valid"),
     ("error", "Error"),
     ("duplicate", "Already Imported"),
     ("imported", "Imported"),

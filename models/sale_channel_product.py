@@ -31,6 +31,8 @@ class SaleChannelProduct(models.Model):
         default=1.0,
         required=True,
         digits="Product Unit of Measure",
+        # A ratio: its sum over a group means nothing.
+        aggregator=None,
         help="Units of the product one unit of the platform SKU stands for: 6 "
         "for a six-pack sold as one item. Several products under the same SKU "
         "make a combo: each line of the order gets them all.",

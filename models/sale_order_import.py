@@ -106,7 +106,9 @@ class SaleOrderImport(models.Model):
     row_count = fields.Integer(string="Rows Read", compute="_compute_counts")
     ok_count = fields.Integer(string="Valid Rows", compute="_compute_counts")
     error_count = fields.Integer(string="Errors", compute="_compute_counts")
-    duplicate_count = fields.Integer(string="Duplicates", compute="_compute_counts")
+    duplicate_count = fields.Integer(
+        string="Already Imported", compute="_compute_counts"
+    )
     imported_count = fields.Integer(string="Imported Rows", compute="_compute_counts")
     processed_count = fields.Integer(string="Rows Done", compute="_compute_counts")
     progress = fields.Float(

@@ -60,7 +60,7 @@ registry.category("web_tour.tours").add("sale_fulfillment_order_import_tour", {
         },
         {
             content: "The first order is valid",
-            trigger: `${ROWS}:contains('TOUR-1001') .badge:contains('OK')`,
+            trigger: `${ROWS}:contains('TOUR-1001') .badge:contains('Valid')`,
         },
         {
             content: "The second says what is wrong",
